@@ -1,0 +1,3 @@
+"""kommunen: leads for social enterprises whose customers are German municipalities."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,33 @@
+"""Settings: the only module that reads os.environ.
+
+Every setting comes from a KOMMUNEN_* variable, falling back to a default that works on a
+fresh clone (SQLite in the user's data folder, recorded responses in ../shared/data).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kommunen"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Where the SQLite database and other state live (used by db.py when no URL is given).
+    home: Path
+    # Any SQLAlchemy URL; PostgreSQL via postgresql+psycopg://... (db.py).
+    database_url: str
+    # Folder of recorded real responses: the offline data the main job runs on (gemeinden.py).
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("KOMMUNEN_HOME") or _default_home()).expanduser()
+        url = os.environ.get("KOMMUNEN_DATABASE_URL") or f"sqlite:///{home / 'kommunen.db'}"
+        data_dir = Path(os.environ.get("KOMMUNEN_DATA_DIR") or Path.cwd().parent / "shared" / "data")
+        return cls(home=home, database_url=url, data_dir=data_dir.expanduser())

@@ -1,0 +1,95 @@
+"""Engine, sessions and schema: SQLite by default (WAL, foreign keys on), any SQLAlchemy URL.
+
+The schema is kept by Alembic and brought up to date on every start; when it already is,
+one SELECT tells so and Alembic is never imported (CLI start-up stays fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kommunen.config import Settings
+from kommunen.errors import ConfigError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD = "0001"  # tests/test_db.py checks this equals Alembic's head revision
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, **kwargs)
+    except Exception as exc:  # bad URL or missing driver: one clear line
+        raise ConfigError(f"KOMMUNEN_DATABASE_URL {url!r} ist nicht nutzbar: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply all migrations (idempotent)."""
+    if current_revision(engine) == HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(settings: Settings) -> Engine:
+    """One migrated engine per database URL and process."""
+    engine = _engines.get(settings.database_url)
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        _engines[settings.database_url] = engine
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction: commit on success, roll back on any error."""
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,99 @@
+"""The command line as a user meets it: help everywhere, readable output, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from kommunen.cli import app, main
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def imported() -> None:
+    result = runner.invoke(app, ["import-gemeinden"])
+    assert result.exit_code == 0, result.output
+    assert "Gemeinden   11004  neu  11004" in result.output
+
+
+def test_every_command_has_help() -> None:
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, name
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Usage" in result.output
+
+
+@pytest.mark.usefixtures("imported")
+def test_similar_formats() -> None:
+    table = runner.invoke(app, ["similar", "Tübingen", "Marburg", "--within", "150", "--k", "5"])
+    assert table.exit_code == 0, table.output
+    assert "Ähnlich wie Tübingen (91.506 Einw., 847/km²); Marburg (77.129 Einw., 622/km²)" in table.output
+    assert "Fulda" in table.output  # 68,635 people at 660/km², 70 km from Marburg
+
+    as_csv = runner.invoke(app, ["similar", "08416041", "--k", "10", "--land", "BW", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert len(rows) == 10
+    assert {r["land"] for r in rows} == {"Baden-Württemberg"}
+    assert rows[0]["begruendung"].endswith(rows[0]["ausschlaggebend"])
+
+    as_json = json.loads(runner.invoke(app, ["similar", "Augsburg", "-k", "3", "-f", "json"]).output)
+    assert [r["name"] for r in as_json] == ["Mannheim", "Karlsruhe", "Bonn"]
+
+
+@pytest.mark.usefixtures("imported")
+def test_gemeinde_facts() -> None:
+    result = runner.invoke(app, ["gemeinde", "Kiel"])
+    assert result.exit_code == 0
+    assert "Kiel, Landeshauptstadt" in result.output
+    assert "246.794" in result.output
+
+
+@pytest.mark.usefixtures("imported")
+def test_errors_are_one_line_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["kommunen", "similar", "Augsbrug"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Fehler: Keine Gemeinde 'Augsbrug' gefunden. Meinten Sie: Augsburg (Bayern)")
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_missing_database_content_and_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["kommunen", "similar", "Augsburg"])
+    with pytest.raises(SystemExit):
+        main()
+    assert "zuerst `kommunen import-gemeinden`" in capsys.readouterr().err
+    monkeypatch.setattr("sys.argv", ["kommunen", "import-gemeinden", str(tmp_path / "nix.csv")])
+    with pytest.raises(SystemExit):
+        main()
+    assert (
+        capsys.readouterr().err
+        == f"Fehler: {tmp_path / 'nix.csv'}: Datei nicht lesbar (No such file or directory)\n"
+    )
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["kommunen", "--debug", "similar", "Augsburg"])
+    with pytest.raises(Exception, match="kennt noch keine Gemeinden"):
+        main()
+
+
+def test_run_is_the_main_job() -> None:
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    assert "Gemeinden   11004" in result.output
+    assert "Mannheim" in result.output
