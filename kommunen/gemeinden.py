@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from kommunen.errors import AmbiguousGemeinde, ConfigError, DataFileError, UnknownGemeinde
 from kommunen.models import Gebiet, Gemeinde, GemeindePlz
-from kommunen.store import Counts, record_row, upsert
+from kommunen.records_store import store_records
+from kommunen.store import Counts
 from kommunen.text import fold
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
@@ -85,18 +86,9 @@ def import_gemeindeverzeichnis(session: Session, docs: Iterable[RawDocument]) ->
         except ParseError as exc:
             raise DataFileError(str(exc)) from exc
     result = ImportResult()
-    result.gebiete = upsert(session, Gebiet, (record_row(r) for r in gebiete))
-    result.gemeinden = upsert(
-        session,
-        Gemeinde,
-        (
-            record_row(
-                g, land_key=g.land_key, kreis_key=g.kreis_key, dichte=g.dichte, suchname=fold(g.kurzname)
-            )
-            for g in gemeinden
-        ),
-    )
-    result.plz = upsert(session, GemeindePlz, (record_row(p) for p in plz))
+    result.gebiete = store_records(session, gebiete)
+    result.gemeinden = store_records(session, gemeinden)
+    result.plz = store_records(session, plz)
     return result
 
 

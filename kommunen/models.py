@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -85,3 +99,93 @@ class GemeindePlz(Tracked, Base):
     plz: Mapped[str] = mapped_column(String(5), primary_key=True)
     ags: Mapped[str] = mapped_column(String(8), primary_key=True)
     ort: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class RawDocumentRow(Base):
+    """Every fetched body, compressed, with URL, status and time; `reparse` rebuilds from here."""
+
+    __tablename__ = "raw_documents"
+    __table_args__ = (
+        UniqueConstraint("source", "url", "sha256", name="uq_raw_documents_body"),
+        Index("ix_raw_documents_url", "url"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    content_type: Mapped[str] = mapped_column(String(200))
+    etag: Mapped[str] = mapped_column(String(200))
+    last_modified: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(40), index=True)
+    started: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(20))  # running | ok | partial | failed
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class RunError(Base):
+    __tablename__ = "run_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    stage: Mapped[str] = mapped_column(String(20))  # fetch | parse | store
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Tender(Tracked, Base):
+    __tablename__ = "tenders"
+    __table_args__ = (
+        Index("ix_tenders_deadline", "submission_deadline"),
+        Index("ix_tenders_gemeinde", "gemeinde_ags"),
+    )
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    notice_version: Mapped[str] = mapped_column(String(20))
+    procedure_id: Mapped[str] = mapped_column(String(200), index=True)
+    changed_notice_id: Mapped[str] = mapped_column(String(200))
+    publication_number: Mapped[str] = mapped_column(String(40))
+    notice_type: Mapped[str] = mapped_column(String(40))
+    form_type: Mapped[str] = mapped_column(String(40))
+    notice_subtype: Mapped[str] = mapped_column(String(10))
+    publication_date: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(3))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    buyer_name: Mapped[str] = mapped_column(Text)
+    buyer_department: Mapped[str] = mapped_column(Text)
+    buyer_city: Mapped[str] = mapped_column(String(200))
+    buyer_postal_code: Mapped[str] = mapped_column(String(20))
+    buyer_nuts: Mapped[str] = mapped_column(String(10))
+    buyer_country: Mapped[str] = mapped_column(String(3))
+    buyer_legal_type: Mapped[str] = mapped_column(String(40))
+    buyer_email: Mapped[str] = mapped_column(String(300))
+    buyer_url: Mapped[str] = mapped_column(String(2000))
+    cpv_main: Mapped[str] = mapped_column(String(10))
+    cpv_additional: Mapped[list[str]] = mapped_column(JSON)
+    place_nuts: Mapped[list[str]] = mapped_column(JSON)
+    estimated_value: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    procedure_type: Mapped[str] = mapped_column(String(40))
+    submission_deadline: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    planned_date: Mapped[date | None] = mapped_column(Date)
+    lots: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    url: Mapped[str] = mapped_column(String(2000))
+    gemeinde_ags: Mapped[str | None] = mapped_column(String(8))  # the buyer's Gemeinde, when linked

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from scrapers.base import RawDocument, SourceKind
 from scrapers.errors import ParseError
+from scrapers.http import Http
 from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord, Record
 
 GV_URL = (
@@ -70,7 +71,7 @@ class Gemeindeverzeichnis:
     kind = SourceKind.GEMEINDE
     default_schedule = "0 3 1 * *"  # monthly: Destatis publishes quarterly
 
-    def crawl(self, http, since: datetime | None) -> Iterator[RawDocument]:  # type: ignore[no-untyped-def]
+    def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument]:
         yield http.get(GV_URL)
         yield http.get(PLZ_URL)
 

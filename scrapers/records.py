@@ -7,7 +7,7 @@ seen (`seen_at` = the fetch time of its document, never the clock at parse time)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,4 +69,59 @@ class PlzRecord:
     seen_at: datetime
 
 
-Record = GebietRecord | GemeindeRecord | PlzRecord
+@dataclass(frozen=True, slots=True)
+class Lot:
+    lot_id: str
+    title: str
+    cpv: tuple[str, ...]
+    estimated_value: float | None
+    currency: str
+    submission_deadline: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TenderRecord:
+    """One published notice (eForms business terms in brackets)."""
+
+    source: str
+    source_id: str  # natural key with source: the notice id (BT-701)
+    source_url: str
+    notice_version: str  # BT-757
+    procedure_id: str  # BT-04: groups every notice of one procedure
+    changed_notice_id: str  # BT-758: the notice a change notice changes, else ""
+    publication_number: str  # TED "123456-2024" when known
+    notice_type: str  # BT-02, e.g. "cn-standard"
+    form_type: str  # BT-03, e.g. "competition", "planning", "result"
+    notice_subtype: str  # e.g. "16"
+    publication_date: date | None
+    language: str  # the language title/description were taken from, e.g. "DEU"
+    title: str
+    description: str
+    buyer_name: str
+    buyer_department: str  # BT-16: the Amt/Referat to contact
+    buyer_city: str
+    buyer_postal_code: str
+    buyer_nuts: str
+    buyer_country: str
+    buyer_legal_type: str  # BT-11
+    buyer_email: str
+    buyer_url: str
+    cpv_main: str
+    cpv_additional: tuple[str, ...]
+    place_nuts: tuple[str, ...]
+    estimated_value: float | None
+    currency: str
+    procedure_type: str  # BT-105
+    submission_deadline: datetime | None  # earliest lot deadline, timezone-aware
+    planned_date: date | None  # BT-127: future notice (early signal in PINs)
+    lots: tuple[Lot, ...]
+    url: str  # where a person reads the notice
+    seen_at: datetime
+
+    @property
+    def cpv_codes(self) -> tuple[str, ...]:
+        codes = [self.cpv_main, *self.cpv_additional, *(c for lot in self.lots for c in lot.cpv)]
+        return tuple(dict.fromkeys(c for c in codes if c))
+
+
+Record = GebietRecord | GemeindeRecord | PlzRecord | TenderRecord

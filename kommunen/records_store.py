@@ -1,0 +1,94 @@
+"""Map records onto tables and upsert them: the one place that knows which record goes where."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunen.models import Gebiet, Gemeinde, GemeindePlz, Tender
+from kommunen.store import Counts, record_row, upsert
+from kommunen.text import fold
+from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord, Record, TenderRecord
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str, Any]]:
+    links = link_buyers(session, tenders)
+    return [
+        record_row(
+            t,
+            cpv_additional=list(t.cpv_additional),
+            place_nuts=list(t.place_nuts),
+            lots=_jsonable(t.lots),
+            gemeinde_ags=links.get(t.source_id),
+        )
+        for t in tenders
+    ]
+
+
+def link_buyers(session: Session, tenders: list[TenderRecord]) -> dict[str, str]:
+    """source_id → AGS where a German buyer's postal code and name point to one Gemeinde."""
+    german = [t for t in tenders if t.buyer_country == "DEU" and t.buyer_postal_code[:5].isdigit()]
+    if not german:
+        return {}
+    postcodes = {t.buyer_postal_code[:5] for t in german}
+    by_plz: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    rows = session.execute(
+        select(GemeindePlz.plz, Gemeinde.ags, Gemeinde.suchname)
+        .join(Gemeinde, Gemeinde.ags == GemeindePlz.ags)
+        .where(GemeindePlz.plz.in_(postcodes))
+        .distinct()
+    )
+    for plz, ags, suchname in rows:
+        by_plz[plz].append((ags, suchname))
+    links = {}
+    for t in german:
+        candidates = by_plz.get(t.buyer_postal_code[:5], [])
+        words = f" {fold(t.buyer_name)} {fold(t.buyer_city)} "
+        named = [ags for ags, name in candidates if f" {name} " in words]
+        if len(named) == 1:
+            links[t.source_id] = named[0]
+        elif len(candidates) == 1 and fold(t.buyer_city) == candidates[0][1]:
+            links[t.source_id] = candidates[0][0]
+    return links
+
+
+def store_records(session: Session, records: Iterable[Record]) -> Counts:
+    by_type: dict[type, list[Any]] = defaultdict(list)
+    for record in records:
+        by_type[type(record)].append(record)
+    counts = Counts()
+    if gebiete := by_type.pop(GebietRecord, []):
+        counts += upsert(session, Gebiet, (record_row(r) for r in gebiete))
+    if gemeinden := by_type.pop(GemeindeRecord, []):
+        counts += upsert(
+            session,
+            Gemeinde,
+            (
+                record_row(
+                    g, land_key=g.land_key, kreis_key=g.kreis_key, dichte=g.dichte, suchname=fold(g.kurzname)
+                )
+                for g in gemeinden
+            ),
+        )
+    if plz := by_type.pop(PlzRecord, []):
+        counts += upsert(session, GemeindePlz, (record_row(p) for p in plz))
+    if tenders := by_type.pop(TenderRecord, []):
+        counts += upsert(session, Tender, tender_rows(session, tenders))
+    if by_type:
+        raise TypeError(f"no table for {', '.join(t.__name__ for t in by_type)}")
+    return counts

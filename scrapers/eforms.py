@@ -1,0 +1,214 @@
+"""eForms notices (UBL 2.3 + eForms extensions), as TED and the Bekanntmachungsservice publish them.
+
+Quelle   https://ted.europa.eu/en/notice/{publication-number}/xml; oeffentlichevergabe.de exports
+Format   XML, one notice per document; organisations listed once in the extension and
+         referenced by id (ORG-0001) from buyer, lots and review bodies
+Caveats  title/description come in several languages: German preferred, else the first;
+         deadlines are a date and a time with separate offsets; a notice without notice id
+         or title raises ParseError (the SDK's INVALID_*_empty examples)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from lxml import etree
+
+from scrapers.base import RawDocument
+from scrapers.errors import ParseError
+from scrapers.records import Lot, TenderRecord
+from scrapers.xmlsafe import parse_xml
+
+NS = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
+    "efac": "http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1",
+    "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
+    "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
+}
+EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
+PREFERRED_LANGUAGE = "DEU"
+TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
+_PUBLICATION_IN_URL = re.compile(r"/notice/(\d{1,8}-\d{4})/")
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+
+
+def _x(node: etree._Element, path: str) -> list[etree._Element]:
+    return node.xpath(path, namespaces=NS)  # type: ignore[no-any-return]
+
+
+def _text(node: etree._Element | None, path: str) -> str:
+    if node is None:
+        return ""
+    found = _x(node, path)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _texts(node: etree._Element, path: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for t in ((n.text or "").strip() for n in _x(node, path)) if t))
+
+
+def _localized(node: etree._Element | None, path: str) -> tuple[str, str]:
+    """(text, language) in German if the notice has German, else in its first language."""
+    if node is None:
+        return "", ""
+    found = [n for n in _x(node, path) if (n.text or "").strip()]
+    if not found:
+        return "", ""
+    chosen = next((n for n in found if n.get("languageID") == PREFERRED_LANGUAGE), found[0])
+    return " ".join((chosen.text or "").split()), chosen.get("languageID", "")
+
+
+def _split_offset(value: str) -> tuple[str, timezone | None]:
+    match = _OFFSET.search(value)
+    if not match:
+        return value, None
+    offset = match.group(1)
+    if offset == "Z":
+        return value[:-1], UTC
+    sign = 1 if offset[0] == "+" else -1
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    return value[: match.start()], timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_date(value: str) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(_split_offset(value)[0])
+
+
+def parse_deadline(day: str, clock: str) -> datetime | None:
+    """eForms gives "2020-02-04+02:00" and "10:00:00+02:00"; a missing time means end of day."""
+    if not day:
+        return None
+    day_value, day_zone = _split_offset(day)
+    if clock:
+        clock_value, clock_zone = _split_offset(clock)
+        at = time.fromisoformat(clock_value)
+    else:
+        at, clock_zone = time(23, 59, 59), None
+    zone = clock_zone or day_zone or UTC
+    return datetime.combine(date.fromisoformat(day_value), at, tzinfo=zone)
+
+
+def _amount(node: etree._Element, path: str) -> tuple[float | None, str]:
+    found = _x(node, path)
+    if not found or not (found[0].text or "").strip():
+        return None, ""
+    return float(found[0].text.strip()), found[0].get("currencyID", "")
+
+
+def parse_notice(doc: RawDocument, source: str = "eforms") -> TenderRecord:
+    root = parse_xml(doc.body, doc.url)
+    try:
+        return _notice(root, doc, source)
+    except ValueError as exc:  # a malformed date, time or amount
+        raise ParseError(doc.url, f"ungültiger Wert: {exc}") from exc
+
+
+def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord:
+    notice_id = _text(root, "cbc:ID[@schemeName='notice-id']") or _text(root, "cbc:ID")
+    if not notice_id:
+        raise ParseError(doc.url, "keine Bekanntmachungs-ID (BT-701)")
+    project = next(iter(_x(root, "cac:ProcurementProject")), None)
+    title, language = _localized(project, "cbc:Name")
+    if not title:
+        raise ParseError(doc.url, f"Bekanntmachung {notice_id} hat keinen Titel (BT-21)")
+    description, _ = _localized(project, "cbc:Description")
+    ext = next(iter(_x(root, EXT)), None)
+    organisations = {
+        _text(company, "cac:PartyIdentification/cbc:ID"): company
+        for company in (
+            _x(ext, "efac:Organizations/efac:Organization/efac:Company") if ext is not None else []
+        )
+    }
+    buyer_ref = _text(root, "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID")
+    buyer = organisations.get(buyer_ref)
+    buyer_name, _ = _localized(buyer, "cac:PartyName/cbc:Name")
+    lots = tuple(_lot(node) for node in _x(root, "cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']"))
+    deadlines = [lot.submission_deadline for lot in lots if lot.submission_deadline]
+    value, currency = _amount(project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")
+    notice_type = _x(root, "cbc:NoticeTypeCode")
+    published = _text(ext, "efac:Publication/efbc:PublicationDate") if ext is not None else ""
+    publication_number = _text(ext, "efac:Publication/efbc:NoticePublicationID") if ext is not None else ""
+    if not publication_number:
+        match = _PUBLICATION_IN_URL.search(doc.url)
+        publication_number = match.group(1) if match else ""
+    place_paths = ("cac:ProcurementProject", "cac:ProcurementProjectLot/cac:ProcurementProject")
+    return TenderRecord(
+        source=source,
+        source_id=notice_id,
+        source_url=doc.url,
+        notice_version=_text(root, "cbc:VersionID"),
+        procedure_id=_text(root, "cbc:ContractFolderID"),
+        changed_notice_id=_text(ext, "efac:Changes/efbc:ChangedNoticeIdentifier") if ext is not None else "",
+        publication_number=publication_number,
+        notice_type=(notice_type[0].text or "").strip() if notice_type else "",
+        form_type=notice_type[0].get("listName", "") if notice_type else "",
+        notice_subtype=_text(ext, "efac:NoticeSubType/cbc:SubTypeCode") if ext is not None else "",
+        publication_date=parse_date(published or _text(root, "cbc:IssueDate")),
+        language=language,
+        title=title,
+        description=description,
+        buyer_name=buyer_name,
+        buyer_department=_text(buyer, "cac:PostalAddress/cbc:Department"),
+        buyer_city=_text(buyer, "cac:PostalAddress/cbc:CityName"),
+        buyer_postal_code=_text(buyer, "cac:PostalAddress/cbc:PostalZone"),
+        buyer_nuts=_text(buyer, "cac:PostalAddress/cbc:CountrySubentityCode"),
+        buyer_country=_text(buyer, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+        buyer_legal_type=_text(root, "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode"),
+        buyer_email=_text(buyer, "cac:Contact/cbc:ElectronicMail"),
+        buyer_url=_text(buyer, "cbc:WebsiteURI"),
+        cpv_main=_text(project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
+        if project is not None
+        else "",
+        cpv_additional=_texts(project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")
+        if project is not None
+        else (),
+        place_nuts=tuple(
+            dict.fromkeys(
+                code
+                for path in place_paths
+                for code in _texts(root, f"{path}/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode")
+            )
+        ),
+        estimated_value=value,
+        currency=currency,
+        procedure_type=_text(root, "cac:TenderingProcess/cbc:ProcedureCode"),
+        submission_deadline=min(deadlines) if deadlines else None,
+        planned_date=parse_date(_text(root, "cbc:PlannedDate")),
+        lots=lots,
+        url=TED_NOTICE_URL.format(publication_number) if publication_number else doc.url,
+        seen_at=doc.fetched_at,
+    )
+
+
+def _lot(node: etree._Element) -> Lot:
+    project = next(iter(_x(node, "cac:ProcurementProject")), None)
+    title, _ = _localized(project, "cbc:Name")
+    cpv: tuple[str, ...] = ()
+    value, currency = None, ""
+    if project is not None:
+        cpv = _texts(
+            project,
+            "cac:MainCommodityClassification/cbc:ItemClassificationCode"
+            " | cac:AdditionalCommodityClassification/cbc:ItemClassificationCode",
+        )
+        value, currency = _amount(project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")
+    # Tenders (BT-131), or in two-stage procedures the requests to participate (BT-1311).
+    deadline = None
+    for period in ("TenderSubmissionDeadlinePeriod", "ParticipationRequestReceptionPeriod"):
+        path = f"cac:TenderingProcess/cac:{period}"
+        deadline = parse_deadline(_text(node, f"{path}/cbc:EndDate"), _text(node, f"{path}/cbc:EndTime"))
+        if deadline:
+            break
+    return Lot(
+        lot_id=_text(node, "cbc:ID"),
+        title=title,
+        cpv=cpv,
+        estimated_value=value,
+        currency=currency,
+        submission_deadline=deadline,
+    )

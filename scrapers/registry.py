@@ -1,0 +1,14 @@
+"""The registry of sources. Adding a source = one new module + one line below."""
+
+from scrapers import bund, gemeindeverzeichnis, oeffentlichevergabe, ted
+from scrapers.base import Source
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        gemeindeverzeichnis.Gemeindeverzeichnis(),
+        ted.TED(),
+        oeffentlichevergabe.Oeffentlichevergabe(),
+        bund.Bund(),
+    )
+}
