@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -215,13 +216,178 @@ def gemeinde(
         render([facts], [(k, k) for k in facts], fmt)
 
 
+def _scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kommunen.pipeline import run_source
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(source.name, total=None)
+
+        def tick(summary) -> None:  # type: ignore[no-untyped-def]
+            progress.update(
+                task,
+                description=f"{source.name}: {summary.documents} Dokumente, {summary.counts.new} neu, "
+                f"{len(summary.errors)} Fehler",
+            )
+
+        summary = run_source(engine, source, http, since=since, on_document=tick)
+    color = {"ok": "green", "partial": "yellow"}.get(summary.status, "red")
+    typer.secho(
+        f"{source.name:<20} {summary.status:<8} {summary.documents:>5} Dokumente  "
+        f"neu {summary.counts.new:>5}  geändert {summary.counts.changed:>4}  "
+        f"unverändert {summary.counts.unchanged:>5}  Fehler {len(summary.errors):>3}",
+        fg=color,
+    )
+    for url, stage, message in summary.errors[:5]:
+        typer.echo(f"  {stage}: {url}: {message}")
+    if len(summary.errors) > 5:
+        typer.echo(f"  … und {len(summary.errors) - 5} weitere (kommunen sources)")
+    return summary
+
+
+@app.command()
+def scrape(
+    names: Annotated[list[str] | None, typer.Argument(help="Quellen (ohne Angabe: alle fälligen).")] = None,
+    since: Annotated[
+        datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Ab diesem Tag (JJJJ-MM-TT).")
+    ] = None,
+) -> None:
+    """Quellen abrufen und speichern (höflich: robots.txt, Pausen, Wiederholungen).
+
+    Beispiele:
+
+      kommunen scrape ted --since 2026-11-01
+
+      kommunen scrape
+    """
+    from kommunen.config import ScrapeSettings
+    from kommunen.pipeline import archive_validators, utcnow
+    from kommunen.sources import get_source, is_due, make_http
+    from scrapers.registry import SOURCES
+
+    engine = _engine()
+    now = utcnow()
+    if names:
+        chosen = [get_source(n) for n in names]
+    else:
+        chosen = [s for s in SOURCES.values() if s.kind != "gemeinde" and is_due(engine, s, now)]
+        if not chosen:
+            typer.echo("Keine Quelle ist fällig (kommunen sources zeigt die Zeitpläne).")
+    start = since.replace(tzinfo=UTC) if since else None
+    with make_http(ScrapeSettings.from_env(), archive_validators(engine)) as http:
+        for source in chosen:
+            _scrape_one(engine, source, http, start)
+
+
+@app.command("import-notices")
+def import_notices(
+    paths: Annotated[
+        list[Path], typer.Argument(help="eForms-XML-Dateien oder Ordner (z. B. TED-Tagespakete).")
+    ],
+) -> None:
+    """eForms-Bekanntmachungen aus Dateien importieren (offline, idempotent).
+
+    Beispiel: kommunen import-notices ~/Downloads/ted-2026-11-20/
+    """
+    from scrapers.eforms import EformsFiles
+
+    _scrape_one(_engine(), EformsFiles(paths), None, None)
+
+
+@app.command()
+def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -> None:
+    """Records einer Quelle aus dem Rohdaten-Archiv neu aufbauen (nach einem Parser-Fix).
+
+    Beispiel: kommunen reparse ted
+    """
+    from kommunen.pipeline import reparse as run_reparse
+    from kommunen.sources import get_source
+
+    summary = run_reparse(_engine(), get_source(source))
+    typer.echo(
+        f"{source}: {summary.documents} Dokumente, neu {summary.counts.new}, "
+        f"geändert {summary.counts.changed}, Fehler {len(summary.errors)}"
+    )
+
+
+@app.command()
+def sources(fmt: FormatOption = Format.table) -> None:
+    """Quellen mit Zeitplan, letztem Lauf, Zählern und nächstem Lauf zeigen."""
+    from kommunen.pipeline import utcnow
+    from kommunen.render import render
+    from kommunen.sources import statuses
+
+    columns = [
+        ("name", "Quelle"),
+        ("kind", "Art"),
+        ("schedule", "Zeitplan (cron)"),
+        ("last_run", "Letzter Lauf"),
+        ("status", "Status"),
+        ("new", "Neu"),
+        ("changed", "Geändert"),
+        ("errors", "Fehler"),
+        ("next_run", "Nächster Lauf"),
+    ]
+    render(statuses(_engine(), utcnow()), columns, fmt)
+
+
+@app.command()
+def tenders(
+    search: Annotated[
+        str, typer.Option("--search", "-s", help="Wörter in Titel, Beschreibung, Auftraggeber.")
+    ] = "",
+    land: Annotated[
+        str | None, typer.Option("--land", help="Land des Auftraggebers (BY, Bayern, 09).")
+    ] = None,
+    offen: Annotated[bool, typer.Option("--offen", help="Nur mit Frist in der Zukunft (oder ohne).")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Gespeicherte Ausschreibungen durchsuchen.
+
+    Beispiel: kommunen tenders --search Integration --land BY
+    """
+    from kommunen.gemeinden import land_key
+    from kommunen.pipeline import utcnow
+    from kommunen.render import render
+    from kommunen.tenders import find_tenders
+
+    rows = find_tenders(
+        _engine(),
+        search=search,
+        land=land_key(land) if land else None,
+        open_after=utcnow() if offen else None,
+        limit=limit,
+    )
+    columns = [
+        ("veroeffentlicht", "Veröffentlicht"),
+        ("frist", "Frist"),
+        ("titel", "Titel"),
+        ("auftraggeber", "Auftraggeber"),
+        ("amt", "Amt/Referat"),
+        ("ort", "Ort"),
+        ("cpv", "CPV"),
+    ]
+    if fmt is Format.table:
+        render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen")
+    else:
+        render(rows, [*columns, ("gemeinde_ags", ""), ("source", ""), ("source_id", ""), ("url", "")], fmt)
+
+
 @app.command()
 def run() -> None:
-    """Der Hauptjob: Datenbank anlegen, Gemeindeverzeichnis importieren, Beispiel zeigen."""
+    """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
+    from kommunen.config import Settings
     from kommunen.similar import SimilarityModel, SimilarQuery
 
     typer.echo("Gemeindeverzeichnis importieren …")
     import_gemeinden(files=None)
+    notices = Settings.from_env().data_dir / "tenders"
+    if notices.is_dir():
+        typer.echo(f"\nBekanntmachungen aus {notices} importieren …")
+        import_notices([notices])
     typer.echo("\nBeispiel: kommunen similar Augsburg --k 10")
     model = SimilarityModel(_index())
     _render_similar(

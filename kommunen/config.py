@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kommunen.errors import ConfigError
+
 
 def _default_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -31,3 +33,26 @@ class Settings:
         url = os.environ.get("KOMMUNEN_DATABASE_URL") or f"sqlite:///{home / 'kommunen.db'}"
         data_dir = Path(os.environ.get("KOMMUNEN_DATA_DIR") or Path.cwd().parent / "shared" / "data")
         return cls(home=home, database_url=url, data_dir=data_dir.expanduser())
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeSettings:
+    # Contact address in the User-Agent, so site operators can reach us (http.py).
+    contact: str
+    # Seconds between two requests to one host (http.py).
+    min_interval: float
+    # Folder with manifest.json {url: file} served instead of the network (http.ReplayTransport).
+    mirror: Path | None
+
+    @classmethod
+    def from_env(cls) -> ScrapeSettings:
+        mirror = os.environ.get("KOMMUNEN_MIRROR")
+        try:
+            interval = float(os.environ.get("KOMMUNEN_MIN_INTERVAL", "1.0"))
+        except ValueError as exc:
+            raise ConfigError("KOMMUNEN_MIN_INTERVAL muss eine Zahl (Sekunden) sein") from exc
+        return cls(
+            contact=os.environ.get("KOMMUNEN_CONTACT", "kontakt@example.org"),
+            min_interval=interval,
+            mirror=Path(mirror).expanduser() if mirror else None,
+        )

@@ -8,7 +8,11 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class Format(enum.StrEnum):
@@ -23,12 +27,18 @@ Column = tuple[str, str]  # (field name, German header)
 def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     return value
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "–"
+    if isinstance(value, datetime):
+        return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}".replace(",", ".")
     if isinstance(value, float):

@@ -11,12 +11,15 @@ Caveats  title/description come in several languages: German preferred, else the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from lxml import etree
 
-from scrapers.base import RawDocument
-from scrapers.errors import ParseError
+from scrapers.base import RawDocument, SourceKind
+from scrapers.errors import FetchError, ParseError
+from scrapers.http import Http
 from scrapers.records import Lot, TenderRecord
 from scrapers.xmlsafe import parse_xml
 
@@ -212,3 +215,29 @@ def _lot(node: etree._Element) -> Lot:
         currency=currency,
         submission_deadline=deadline,
     )
+
+
+class EformsFiles:
+    """eForms XML files on disk: TED's daily packages, a downloaded export, recorded notices."""
+
+    name = "eforms"
+    kind = SourceKind.TENDER
+    default_schedule = ""  # run by hand: `kommunen import-notices ORDNER`
+
+    def __init__(self, paths: Sequence[Path] = ()) -> None:
+        self.paths = tuple(paths)
+
+    def crawl(self, http: Http | None, since: datetime | None) -> Iterator[RawDocument | FetchError]:
+        for path in self.paths:
+            files = sorted(path.rglob("*.xml")) if path.is_dir() else [path]
+            for file in files:
+                try:
+                    body = file.read_bytes()
+                    mtime = datetime.fromtimestamp(file.stat().st_mtime, UTC)
+                except OSError as exc:
+                    yield FetchError(str(file), exc.strerror or "nicht lesbar")
+                    continue
+                yield RawDocument(url=file.resolve().as_uri(), body=body, fetched_at=mtime)
+
+    def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
+        yield parse_notice(doc, source=self.name)
