@@ -36,8 +36,8 @@ def _root(
 ) -> None:
     global _debug
     _debug = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
+    logging.basicConfig(  # per-document problems are summarised after each run instead
+        level=logging.DEBUG if debug else logging.ERROR,
         format="%(levelname)s %(name)s %(message)s",
     )
 
