@@ -40,9 +40,24 @@ def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str,
     ]
 
 
+MUNICIPAL_WORDS = frozenset(
+    "stadt gemeinde markt landkreis kreis amt samtgemeinde verbandsgemeinde stadtverwaltung "
+    "gemeindeverwaltung kreisverwaltung eigenbetrieb landeshauptstadt hansestadt".split()
+)
+
+
+def is_municipal(t: TenderRecord) -> bool:
+    """A local authority (BT-11 "la") or a name that says Stadt/Gemeinde/Kreis/Eigenbetrieb."""
+    return t.buyer_legal_type == "la" or not MUNICIPAL_WORDS.isdisjoint(fold(t.buyer_name).split())
+
+
 def link_buyers(session: Session, tenders: list[TenderRecord]) -> dict[str, str]:
-    """source_id → AGS where a German buyer's postal code and name point to one Gemeinde."""
-    german = [t for t in tenders if t.buyer_country == "DEU" and t.buyer_postal_code[:5].isdigit()]
+    """source_id → AGS where a municipal German buyer's postal code and name point to one Gemeinde."""
+    german = [
+        t
+        for t in tenders
+        if t.buyer_country == "DEU" and t.buyer_postal_code[:5].isdigit() and is_municipal(t)
+    ]
     if not german:
         return {}
     postcodes = {t.buyer_postal_code[:5] for t in german}

@@ -102,8 +102,11 @@ class Bund:
     kind = SourceKind.TENDER
     default_schedule = "30 6 * * *"
 
+    def __init__(self, feed_url: str = FEED_URL) -> None:
+        self.feed_url = feed_url
+
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        yield http.get(FEED_URL)
+        yield http.get(self.feed_url)
 
     def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
         yield from parse_feed(doc)

@@ -56,11 +56,14 @@ class Oeffentlichevergabe:
     kind = SourceKind.TENDER
     default_schedule = "45 5 * * *"  # daily, after the previous day's export is complete
 
+    def __init__(self, export_url: str = EXPORT_URL) -> None:
+        self.export_url = export_url
+
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
         today = http.clock().date()
         start = since.date() if since else today - DEFAULT_LOOKBACK
         for day in export_days(start, today):
-            url = EXPORT_URL.format(day.isoformat())
+            url = self.export_url.format(day.isoformat())
             try:
                 export = http.get(url, headers={"Accept": ACCEPT_EFORMS}, conditional=False)
             except FetchError as exc:

@@ -53,22 +53,25 @@ class TED:
     kind = SourceKind.TENDER
     default_schedule = "15 5 * * *"  # daily; TED publishes Tuesday to Saturday
 
+    def __init__(self, search_url: str = SEARCH_URL, notice_url: str = NOTICE_XML_URL) -> None:
+        self.search_url, self.notice_url = search_url, notice_url
+
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
         start = since or (http.clock() - DEFAULT_LOOKBACK)
         token: str | None = None
         while True:
-            page = http.post_json(SEARCH_URL, search_payload(start, token))
+            page = http.post_json(self.search_url, search_payload(start, token))
             yield page
             numbers, token = search_page(page)
             for number in numbers:
                 try:
-                    yield http.get(NOTICE_XML_URL.format(number))
+                    yield http.get(self.notice_url.format(number))
                 except FetchError as exc:
                     yield exc
             if not numbers or not token:
                 return
 
     def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
-        if doc.url.startswith(SEARCH_URL):
+        if doc.url.startswith(self.search_url):
             return  # search pages only carry publication numbers
         yield eforms.parse_notice(doc, source=self.name)
