@@ -41,8 +41,22 @@ def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str,
 
 
 MUNICIPAL_WORDS = frozenset(
-    "stadt gemeinde markt landkreis kreis amt samtgemeinde verbandsgemeinde stadtverwaltung "
-    "gemeindeverwaltung kreisverwaltung eigenbetrieb landeshauptstadt hansestadt".split()
+    [
+        "stadt",
+        "gemeinde",
+        "markt",
+        "landkreis",
+        "kreis",
+        "amt",
+        "samtgemeinde",
+        "verbandsgemeinde",
+        "stadtverwaltung",
+        "gemeindeverwaltung",
+        "kreisverwaltung",
+        "eigenbetrieb",
+        "landeshauptstadt",
+        "hansestadt",
+    ]
 )
 
 

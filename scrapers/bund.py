@@ -30,11 +30,15 @@ FEED_URL = (
 )
 BERLIN = ZoneInfo("Europe/Berlin")
 _DEADLINE = re.compile(r"(?:Angebotsfrist|Frist|Ablauf)[^0-9]{0,40}(\d{2})\.(\d{2})\.(\d{4})")
-_BUYER = re.compile(r"(?:Vergabestelle|Ausschreibende Stelle|Auftraggeber)\s*:?\s*(.+?)(?:\s{2,}|$|\n|<)")
+_BUYER = re.compile(r"^(?:Vergabestelle|Ausschreibende Stelle|Auftraggeber)\s*:\s*(.+)$")
 
 
-def _plain(html: str) -> str:
-    return " ".join(LexborHTMLParser(f"<div>{html}</div>").text(separator=" ").split()) if html else ""
+def _lines(html: str) -> list[str]:
+    """The description's text, one line per block element."""
+    if not html:
+        return []
+    text = LexborHTMLParser(f"<div>{html}</div>").text(separator="\n")
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
 def _deadline(text: str) -> datetime | None:
@@ -55,10 +59,10 @@ def parse_feed(doc: RawDocument) -> Iterator[TenderRecord]:
         title = " ".join((item.findtext("title") or "").split())
         if not link or not title:
             raise ParseError(doc.url, "Eintrag ohne Titel oder Link")
-        raw_description = item.findtext("description") or ""
-        description = _plain(raw_description)
+        lines = _lines(item.findtext("description") or "")
+        description = " ".join(lines)
         published = item.findtext("pubDate")
-        buyer = _BUYER.search(description)
+        buyer = next((m for m in map(_BUYER.match, lines) if m), None)
         yield TenderRecord(
             source="bund",
             source_id=(item.findtext("guid") or link).strip(),

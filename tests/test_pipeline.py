@@ -1,0 +1,230 @@
+"""The pipeline end to end over real HTTP on loopback, with real eForms notices as the bodies."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine, func, select
+from werkzeug import Request, Response
+
+from kommunen.db import session_scope
+from kommunen.models import RawDocumentRow, Run, RunError, Tender
+from kommunen.pipeline import archive_validators, reparse, run_source
+from scrapers.bund import Bund
+from scrapers.http import Http, HttpSettings
+from scrapers.oeffentlichevergabe import ACCEPT_EFORMS, Oeffentlichevergabe
+from scrapers.registry import SOURCES
+from scrapers.ted import TED
+from tests.conftest import import_shared
+from tests.recorded import SHARED
+
+NOTICES = ["cn_24_multilingual", "veat_23", "pin-only_24", "INVALID_cn_24_empty", "can-social_25"]
+FIRST_RUN = datetime(2026, 11, 20, 5, 15, tzinfo=UTC)
+
+
+def clock(at: datetime = FIRST_RUN):  # type: ignore[no-untyped-def]
+    return lambda: at
+
+
+@pytest.fixture
+def http(httpserver: HTTPServer, engine: Engine) -> Iterator[Http]:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    settings = HttpSettings(min_interval=0, backoff_base=0.01, retries=2)
+    with Http(
+        settings=settings, sleep=lambda _s: None, validators=archive_validators(engine), clock=clock()
+    ) as c:
+        yield c
+
+
+def serve_ted(httpserver: HTTPServer, notices: list[str], body_of=None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """TED's search API (two pages, then an empty one with a token) and the notice XML."""
+    payloads: list[dict] = []
+    pages = [notices[:3], notices[3:], []]
+
+    def search(request: Request) -> Response:
+        payloads.append(request.get_json())
+        number = min(len(payloads) - 1, 2)
+        page = pages[number]
+        return Response(
+            json.dumps(
+                {
+                    "notices": [{"publication-number": n} for n in page],
+                    "iterationNextToken": f"t{number + 1}",
+                }
+            ),
+            content_type="application/json",
+        )
+
+    httpserver.expect_request("/v3/notices/search", method="POST").respond_with_handler(search)
+    for name in notices:
+        body = (body_of or {}).get(name) or (SHARED / f"tenders/eforms/{name}.xml").read_bytes()
+        httpserver.expect_request(f"/en/notice/{name}/xml").respond_with_data(
+            body, content_type="application/xml"
+        )
+    return payloads
+
+
+def ted(httpserver: HTTPServer) -> TED:
+    return TED(
+        search_url=httpserver.url_for("/v3/notices/search"),
+        notice_url=httpserver.url_for("/en/notice/{}/xml"),
+    )
+
+
+def tender_rows(engine: Engine) -> dict[str, Tender]:
+    with session_scope(engine) as session:
+        return {t.source_id: t for t in session.scalars(select(Tender))}
+
+
+def test_ted_crawl_paginates_stores_and_records_errors(
+    httpserver: HTTPServer, engine: Engine, http: Http
+) -> None:
+    import_shared(engine)
+    payloads = serve_ted(httpserver, NOTICES)
+    summary = run_source(
+        engine, ted(httpserver), http, since=datetime(2026, 11, 1, tzinfo=UTC), clock=clock()
+    )
+    assert [p.get("iterationNextToken") for p in payloads] == [None, "t1", "t2"]
+    assert payloads[0]["query"] == (
+        "(buyer-country = DEU OR place-of-performance = DEU) AND publication-date >= 20261101"
+    )
+    assert payloads[0]["limit"] == 250
+    assert summary.status == "partial"
+    assert summary.documents == 3 + len(NOTICES)
+    assert (summary.counts.new, summary.counts.changed) == (4, 0)
+    assert summary.errors == [
+        (
+            httpserver.url_for("/en/notice/INVALID_cn_24_empty/xml"),
+            "parse",
+            "keine Bekanntmachungs-ID (BT-701)",
+        )
+    ]
+    rows = tender_rows(engine)
+    neckargemuend = next(t for t in rows.values() if t.buyer_name == "Stadt Neckargemünd")
+    assert neckargemuend.gemeinde_ags == "08226056"  # Neckargemünd, Stadt: by PLZ 69151 and name
+    assert neckargemuend.first_seen == FIRST_RUN
+    assert sum(1 for t in rows.values() if t.gemeinde_ags) == 1
+    with session_scope(engine) as session:
+        run = session.scalars(select(Run)).one()
+        assert (run.status, run.new, run.errors, run.finished) == ("partial", 4, 1, FIRST_RUN)
+        error = session.scalars(select(RunError)).one()
+        assert (error.stage, error.url) == ("parse", httpserver.url_for("/en/notice/INVALID_cn_24_empty/xml"))
+        assert session.scalar(select(func.count()).select_from(RawDocumentRow)) == 3 + len(NOTICES)
+
+
+def test_same_responses_twice_change_nothing(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    serve_ted(httpserver, NOTICES)
+    run_source(engine, ted(httpserver), http, clock=clock())
+    before = {k: (v.content_hash, v.first_seen) for k, v in tender_rows(engine).items()}
+    again = run_source(engine, ted(httpserver), http, clock=clock(datetime(2026, 11, 21, tzinfo=UTC)))
+    assert (again.counts.new, again.counts.changed) == (0, 0)
+    assert {k: (v.content_hash, v.first_seen) for k, v in tender_rows(engine).items()} == before
+    with session_scope(engine) as session:
+        # the search pages are identical bodies too: the archive holds each body once
+        assert session.scalar(select(func.count()).select_from(RawDocumentRow)) == 3 + len(NOTICES)
+
+
+def test_changed_notice_updates_in_place_and_keeps_first_seen(
+    httpserver: HTTPServer, engine: Engine, http: Http
+) -> None:
+    serve_ted(httpserver, NOTICES)
+    run_source(engine, ted(httpserver), http, clock=clock())
+    original = (SHARED / "tenders/eforms/veat_23.xml").read_bytes()
+    corrected = original.replace(b"Stadt Neckargem\xc3\xbcnd", b"Stadt Neckargem\xc3\xbcnd, Hauptamt")
+    assert corrected != original
+    httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data("")
+    serve_ted(httpserver, NOTICES, body_of={"veat_23": corrected})
+    later = datetime(2026, 11, 21, 5, 15, tzinfo=UTC)
+    http.clock = clock(later)
+    summary = run_source(engine, ted(httpserver), http, clock=clock(later))
+    assert (summary.counts.new, summary.counts.changed) == (0, 1)
+    row = next(t for t in tender_rows(engine).values() if t.buyer_name.startswith("Stadt Neckargem"))
+    assert row.buyer_name == "Stadt Neckargemünd, Hauptamt"
+    assert (row.first_seen, row.last_changed) == (FIRST_RUN, later)
+    assert len(tender_rows(engine)) == 4
+
+
+def test_failed_search_marks_the_run_failed_and_keeps_what_was_stored(
+    httpserver: HTTPServer, engine: Engine, http: Http
+) -> None:
+    serve_ted(httpserver, NOTICES)
+    run_source(engine, ted(httpserver), http, clock=clock())
+    httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data("")
+    httpserver.expect_request("/v3/notices/search", method="POST").respond_with_data("", status=503)
+    summary = run_source(engine, ted(httpserver), http, clock=clock())
+    assert summary.status == "failed"
+    assert "HTTP 503 nach 3 Versuchen" in summary.message
+    assert len(tender_rows(engine)) == 4
+
+
+def test_reparse_rebuilds_from_the_archive(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    serve_ted(httpserver, NOTICES)
+    source = ted(httpserver)
+    run_source(engine, source, http, clock=clock())
+    with session_scope(engine) as session:
+        session.query(Tender).delete()
+    summary = reparse(engine, source)
+    assert summary.counts.new == 4
+    assert [stage for _, stage, _ in summary.errors] == ["parse"]
+    assert len(tender_rows(engine)) == 4
+
+
+def export_zip(names: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(f"{name}.xml", (SHARED / f"tenders/eforms/{name}.xml").read_bytes())
+    return buffer.getvalue()
+
+
+def test_oeffentlichevergabe_export(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    httpserver.expect_request(
+        "/api/notice-exports", query_string="pubDay=2026-11-19", headers={"Accept": ACCEPT_EFORMS}
+    ).respond_with_data(export_zip(["veat_23", "pin-cfc_25", "INVALID_pin-only_24_empty"]))
+    httpserver.expect_request("/api/notice-exports", query_string="pubDay=2026-11-20").respond_with_data(
+        "", status=404
+    )
+    source = Oeffentlichevergabe(export_url=httpserver.url_for("/api/notice-exports") + "?pubDay={}")
+    summary = run_source(engine, source, http, since=datetime(2026, 11, 19, tzinfo=UTC), clock=clock())
+    assert summary.counts.new == 2
+    assert len(summary.errors) == 1
+    assert summary.errors[0][0].endswith("#INVALID_pin-only_24_empty.xml")
+    flughafen = next(t for t in tender_rows(engine).values() if t.buyer_city == "Stuttgart")
+    assert (flughafen.source, flughafen.buyer_name) == ("oeffentlichevergabe", "Flughafen Stuttgart GmbH")
+    assert flughafen.gemeinde_ags is None  # a company, not a municipality
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Ausschreibungen</title>
+<item><title>Sprachmittlung für die Ausländerbehörde</title>
+<link>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</link>
+<guid>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</guid>
+<description>&lt;p&gt;Vergabestelle: Stadt Musterhausen&lt;/p&gt;&lt;p&gt;Angebotsfrist: 05.12.2026&lt;/p&gt;</description>
+<pubDate>Fri, 20 Nov 2026 08:00:00 +0100</pubDate></item>
+</channel></rss>"""
+
+
+def test_bund_feed(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    httpserver.expect_request("/rss").respond_with_data(RSS, content_type="application/rss+xml")
+    summary = run_source(engine, Bund(feed_url=httpserver.url_for("/rss")), http, clock=clock())
+    assert summary.counts.new == 1
+    (row,) = tender_rows(engine).values()
+    assert (row.title, row.buyer_name) == ("Sprachmittlung für die Ausländerbehörde", "Stadt Musterhausen")
+    assert row.submission_deadline is not None
+    assert row.submission_deadline.astimezone(UTC) == datetime(2026, 12, 5, 22, 59, tzinfo=UTC)
+
+
+def test_registry() -> None:
+    for name, source in SOURCES.items():
+        assert source.name == name
+        assert source.kind in {"gemeinde", "tender", "funding", "department"}
+        module = __import__(type(source).__module__, fromlist=["_"])
+        assert module.__doc__ and "Quelle" in module.__doc__ and "Format" in module.__doc__
