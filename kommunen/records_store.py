@@ -41,7 +41,7 @@ def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str,
 
 
 MUNICIPAL_WORDS = frozenset(
-    [
+    {
         "stadt",
         "gemeinde",
         "markt",
@@ -56,7 +56,7 @@ MUNICIPAL_WORDS = frozenset(
         "eigenbetrieb",
         "landeshauptstadt",
         "hansestadt",
-    ]
+    }
 )
 
 

@@ -207,7 +207,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Sprachmittlung für die Ausländerbehörde</title>
 <link>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</link>
 <guid>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</guid>
-<description>&lt;p&gt;Vergabestelle: Stadt Musterhausen&lt;/p&gt;&lt;p&gt;Angebotsfrist: 05.12.2026&lt;/p&gt;</description>
+<description>&lt;p&gt;Vergabestelle: Stadt Musterhausen&lt;/p&gt;
+&lt;p&gt;Angebotsfrist: 05.12.2026&lt;/p&gt;</description>
 <pubDate>Fri, 20 Nov 2026 08:00:00 +0100</pubDate></item>
 </channel></rss>"""
 
@@ -227,4 +228,6 @@ def test_registry() -> None:
         assert source.name == name
         assert source.kind in {"gemeinde", "tender", "funding", "department"}
         module = __import__(type(source).__module__, fromlist=["_"])
-        assert module.__doc__ and "Quelle" in module.__doc__ and "Format" in module.__doc__
+        header = module.__doc__ or ""
+        assert "Quelle" in header
+        assert "Format" in header

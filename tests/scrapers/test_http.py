@@ -159,7 +159,7 @@ def test_robots_disallow(httpserver: HTTPServer, sleeps: Sleeps) -> None:
     httpserver.expect_request("/oeffentlich").respond_with_data("ja")
     with Http(settings=FAST, sleep=sleeps) as client:
         assert client.get(httpserver.url_for("/oeffentlich")).body == b"ja"
-        with pytest.raises(RobotsDisallowed, match="robots.txt verbietet"):
+        with pytest.raises(RobotsDisallowed, match=r"robots\.txt verbietet"):
             client.get(httpserver.url_for("/intern/liste"))
     assert not any(r.path.startswith("/intern") for r, _ in httpserver.log)
 
