@@ -12,6 +12,7 @@ Run: .venv/bin/python benchmarks/parse.py
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tempfile
 import time
@@ -51,10 +52,8 @@ def bench_eforms() -> list:  # type: ignore[type-arg]
     def run() -> None:
         parsed.clear()
         for doc in docs:
-            try:
+            with contextlib.suppress(ParseError):
                 parsed.append(parse_notice(doc))
-            except ParseError:
-                pass
 
     seconds = timed(run, 5)
     megabytes = sum(len(d.body) for d in docs) / 1e6
