@@ -51,8 +51,11 @@ class ScrapeSettings:
             interval = float(os.environ.get("KOMMUNEN_MIN_INTERVAL", "1.0"))
         except ValueError as exc:
             raise ConfigError("KOMMUNEN_MIN_INTERVAL muss eine Zahl (Sekunden) sein") from exc
+        contact = os.environ.get("KOMMUNEN_CONTACT", "kontakt@example.org")
+        if not contact.isascii() or "\n" in contact or "\r" in contact:
+            raise ConfigError("KOMMUNEN_CONTACT muss eine einzeilige ASCII-Adresse sein (HTTP-Header)")
         return cls(
-            contact=os.environ.get("KOMMUNEN_CONTACT", "kontakt@example.org"),
+            contact=contact,
             min_interval=interval,
             mirror=Path(mirror).expanduser() if mirror else None,
         )

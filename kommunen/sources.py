@@ -33,8 +33,8 @@ def make_http(settings: ScrapeSettings, validators: ValidatorStore | None = None
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{manifest}: Spiegel-Manifest nicht lesbar ({exc})") from exc
         transport = ReplayTransport({url: settings.mirror / path for url, path in files.items()})
-    http_settings = HttpSettings(
-        user_agent=f"kommunen/0.1 (Lead-Finder für Sozialunternehmen; {settings.contact})",
+    http_settings = HttpSettings(  # header values must be ASCII, hence "fuer"
+        user_agent=f"kommunen/0.1 (Lead-Finder fuer Sozialunternehmen; {settings.contact})",
         min_interval=0.0 if transport else settings.min_interval,
     )
     return Http(settings=http_settings, transport=transport, validators=validators)

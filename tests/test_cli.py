@@ -11,6 +11,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from kommunen.cli import app, main
+from tests.recorded import SHARED
 
 runner = CliRunner()
 
@@ -97,3 +98,50 @@ def test_run_is_the_main_job() -> None:
     assert result.exit_code == 0, result.output
     assert "Gemeinden   11004" in result.output
     assert "Mannheim" in result.output
+
+
+def test_import_notices_tenders_sources_reparse() -> None:
+    first = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
+    assert first.exit_code == 0, first.output
+    assert "eforms               partial     92 Dokumente  neu    79" in first.output
+    assert "parse: file://" in first.output
+    again = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
+    assert "neu     0  geändert    0" in again.output
+
+    listing = runner.invoke(app, ["tenders", "--search", "Neckargemünd", "-f", "json"])
+    (row,) = json.loads(listing.output)
+    assert (row["auftraggeber"], row["ort"], row["art"]) == (
+        "Stadt Neckargemünd",
+        "69151 Neckargemünd",
+        "veat",
+    )
+
+    german = json.loads(runner.invoke(app, ["tenders", "--land", "BW", "-f", "json"]).output)
+    # DE128 Rhein-Neckar-Kreis, DE113 Esslingen (pin-cfc_25 and pin-only_fin-reg)
+    assert {r["auftraggeber"] for r in german} == {
+        "Stadt Neckargemünd",
+        "Flughafen Stuttgart GmbH",
+        "PartyName1234",
+    }
+
+    status = runner.invoke(app, ["sources", "-f", "json"])
+    by_name = {s["name"]: s for s in json.loads(status.output)}
+    assert set(by_name) == {"gemeindeverzeichnis", "ted", "oeffentlichevergabe", "bund", "eforms"}
+    assert (by_name["eforms"]["status"], by_name["eforms"]["errors"]) == ("ok", 0)
+    assert by_name["ted"]["status"] == "nie gelaufen"
+    assert by_name["ted"]["next_run"]
+
+    rebuilt = runner.invoke(app, ["reparse", "eforms"])
+    assert rebuilt.exit_code == 0
+    assert "eforms: 92 Dokumente" in rebuilt.output
+
+
+def test_scrape_unknown_source_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["kommunen", "scrape", "tedd"])
+    with pytest.raises(SystemExit):
+        main()
+    assert capsys.readouterr().err.startswith(
+        "Fehler: Unbekannte Quelle 'tedd'; bekannt: gemeindeverzeichnis, ted"
+    )

@@ -48,18 +48,12 @@ def serve_ted(httpserver: HTTPServer, notices: list[str], body_of=None) -> list[
     pages = [notices[:3], notices[3:], []]
 
     def search(request: Request) -> Response:
-        payloads.append(request.get_json())
-        number = min(len(payloads) - 1, 2)
-        page = pages[number]
-        return Response(
-            json.dumps(
-                {
-                    "notices": [{"publication-number": n} for n in page],
-                    "iterationNextToken": f"t{number + 1}",
-                }
-            ),
-            content_type="application/json",
-        )
+        payload = request.get_json()
+        payloads.append(payload)
+        number = int(payload.get("iterationNextToken", "t0")[1:])  # like TED: the token says where
+        page = pages[min(number, 2)]
+        body = {"notices": [{"publication-number": n} for n in page], "iterationNextToken": f"t{number + 1}"}
+        return Response(json.dumps(body), content_type="application/json")
 
     httpserver.expect_request("/v3/notices/search", method="POST").respond_with_handler(search)
     for name in notices:
@@ -231,3 +225,42 @@ def test_registry() -> None:
         header = module.__doc__ or ""
         assert "Quelle" in header
         assert "Format" in header
+
+
+class Interrupted(TED):
+    """TED whose crawl is killed (Ctrl-C) after the first notices, as a user or OOM would."""
+
+    def crawl(self, http, since):  # type: ignore[no-untyped-def]
+        for n, doc in enumerate(super().crawl(http, since)):
+            if n == 3:
+                raise KeyboardInterrupt
+            yield doc
+
+
+def test_killed_run_keeps_what_it_stored_and_the_next_run_resumes(
+    httpserver: HTTPServer, engine: Engine, http: Http
+) -> None:
+    serve_ted(httpserver, NOTICES)
+    search, notice = httpserver.url_for("/v3/notices/search"), httpserver.url_for("/en/notice/{}/xml")
+    with pytest.raises(KeyboardInterrupt):
+        run_source(engine, Interrupted(search_url=search, notice_url=notice), http, clock=clock())
+    assert len(tender_rows(engine)) == 2  # the two notices fetched before the kill
+    with session_scope(engine) as session:
+        assert session.scalars(select(Run.status)).all() == ["failed"]
+    summary = run_source(engine, ted(httpserver), http, clock=clock())
+    assert (summary.status, summary.counts.new) == ("partial", 2)  # the rest; nothing twice
+    assert len(tender_rows(engine)) == 4
+
+
+def test_offline_mirror_replays_recorded_responses(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kommunen.config import ScrapeSettings
+    from kommunen.sources import make_http
+
+    notice = "https://ted.europa.eu/en/notice/12345-2026/xml"
+    (tmp_path / "manifest.json").write_text(json.dumps({notice: "veat_23.xml"}))
+    (tmp_path / "veat_23.xml").write_bytes((SHARED / "tenders/eforms/veat_23.xml").read_bytes())
+    with make_http(ScrapeSettings(contact="test@example.org", min_interval=1.0, mirror=tmp_path)) as offline:
+        doc = offline.get(notice)
+        assert doc.body.startswith(b"<?xml")
+        with pytest.raises(Exception, match="HTTP 404"):
+            offline.get("https://ted.europa.eu/en/notice/99999-2026/xml")
