@@ -377,6 +377,37 @@ def tenders(
 
 
 @app.command()
+def foerderprogramme(
+    search: Annotated[str, typer.Option("--search", "-s", help="Wörter in Titel, Text, Stichworten.")] = "",
+    berechtigt: Annotated[
+        str, typer.Option("--berechtigt", help="Förderberechtigte, z. B. Kommune, Verband/Vereinigung.")
+    ] = "",
+    gebiet: Annotated[str, typer.Option("--gebiet", help="Fördergebiet, z. B. bundesweit, Bayern.")] = "",
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Gespeicherte Förderprogramme durchsuchen.
+
+    Beispiel: kommunen foerderprogramme --search Digitalisierung --berechtigt Kommune
+    """
+    from kommunen.funding import find_funding
+    from kommunen.render import render
+
+    rows = find_funding(_engine(), search=search, berechtigt=berechtigt, gebiet=gebiet, limit=limit)
+    columns = [
+        ("titel", "Programm"),
+        ("foerderart", "Förderart"),
+        ("gebiet", "Gebiet"),
+        ("berechtigte", "Förderberechtigte"),
+        ("geber", "Fördergeber"),
+    ]
+    if fmt is Format.table:
+        render(rows, columns, fmt, title=f"{len(rows)} Förderprogramme")
+    else:
+        render(rows, [*columns, ("kurz", ""), ("ansprechpunkt", ""), ("url", ""), ("source_id", "")], fmt)
+
+
+@app.command()
 def run() -> None:
     """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
     from kommunen.config import Settings

@@ -189,3 +189,22 @@ class Tender(Tracked, Base):
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     url: Mapped[str] = mapped_column(String(2000))
     gemeinde_ags: Mapped[str | None] = mapped_column(String(8))  # the buyer's Gemeinde, when linked
+
+
+class Funding(Tracked, Base):
+    __tablename__ = "funding"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    kurzbeschreibung: Mapped[str] = mapped_column(Text)
+    beschreibung: Mapped[str] = mapped_column(Text)
+    foerderart: Mapped[list[str]] = mapped_column(JSON)
+    foerderbereich: Mapped[list[str]] = mapped_column(JSON)
+    foerdergebiet: Mapped[list[str]] = mapped_column(JSON)
+    foerderberechtigte: Mapped[list[str]] = mapped_column(JSON)
+    foerdergeber: Mapped[list[str]] = mapped_column(JSON)
+    ansprechpunkt: Mapped[list[str]] = mapped_column(JSON)
+    stichworte: Mapped[str] = mapped_column(Text)
+    stand: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str] = mapped_column(String(2000))

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunen.models import Gebiet, Gemeinde, GemeindePlz, Tender
+from kommunen.models import Funding, Gebiet, Gemeinde, GemeindePlz, Tender
 from kommunen.store import Counts, record_row, upsert
 from kommunen.text import fold
-from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord, Record, TenderRecord
+from scrapers.records import FundingRecord, GebietRecord, GemeindeRecord, PlzRecord, Record, TenderRecord
 
 
 def _jsonable(value: Any) -> Any:
@@ -24,6 +24,12 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _json_row(record: Any) -> dict[str, Any]:
+    """A record's row with tuples as JSON lists."""
+    row = record_row(record)
+    return {k: _jsonable(v) if isinstance(v, tuple) else v for k, v in row.items()}
 
 
 def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str, Any]]:
@@ -118,6 +124,8 @@ def store_records(session: Session, records: Iterable[Record]) -> Counts:
         counts += upsert(session, GemeindePlz, (record_row(p) for p in plz))
     if tenders := by_type.pop(TenderRecord, []):
         counts += upsert(session, Tender, tender_rows(session, tenders))
+    if funding := by_type.pop(FundingRecord, []):
+        counts += upsert(session, Funding, (_json_row(f) for f in funding))
     if by_type:
         raise TypeError(f"no table for {', '.join(t.__name__ for t in by_type)}")
     return counts

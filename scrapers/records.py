@@ -124,4 +124,26 @@ class TenderRecord:
         return tuple(dict.fromkeys(c for c in codes if c))
 
 
-Record = GebietRecord | GemeindeRecord | PlzRecord | TenderRecord
+@dataclass(frozen=True, slots=True)
+class FundingRecord:
+    """One Förderprogramm; the closed vocabularies keep the Förderdatenbank's German labels."""
+
+    source: str
+    source_id: str  # the programme's path, e.g. "Bund/BMAS/einstiegsgeld"
+    source_url: str
+    title: str
+    kurzbeschreibung: str  # "Ziel und Gegenstand", or the first paragraph
+    beschreibung: str  # the whole programme text, plain
+    foerderart: tuple[str, ...]  # Zuschuss, Darlehen, Bürgschaft, Beteiligung, Garantie, Sonstige
+    foerderbereich: tuple[str, ...]
+    foerdergebiet: tuple[str, ...]  # "bundesweit" or Länder
+    foerderberechtigte: tuple[str, ...]  # Kommune, Unternehmen, Verband/Vereinigung, ...
+    foerdergeber: tuple[str, ...]
+    ansprechpunkt: tuple[str, ...]  # official contact points as published
+    stichworte: str
+    stand: date | None
+    url: str
+    seen_at: datetime
+
+
+Record = GebietRecord | GemeindeRecord | PlzRecord | TenderRecord | FundingRecord

@@ -1,6 +1,6 @@
 """The registry of sources. Adding a source = one new module + one line below."""
 
-from scrapers import bund, eforms, gemeindeverzeichnis, oeffentlichevergabe, ted
+from scrapers import bund, eforms, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, ted
 from scrapers.base import Source
 
 SOURCES: dict[str, Source] = {
@@ -11,5 +11,6 @@ SOURCES: dict[str, Source] = {
         oeffentlichevergabe.Oeffentlichevergabe(),
         bund.Bund(),
         eforms.EformsFiles(),
+        foerderdatenbank.Foerderdatenbank(),
     )
 }

@@ -264,3 +264,25 @@ def test_offline_mirror_replays_recorded_responses(engine: Engine, tmp_path) -> 
         assert doc.body.startswith(b"<?xml")
         with pytest.raises(Exception, match="HTTP 404"):
             offline.get("https://ted.europa.eu/en/notice/99999-2026/xml")
+
+
+def test_foerderdatenbank_export_and_etag(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    from kommunen.funding import find_funding
+    from scrapers.foerderdatenbank import Foerderdatenbank
+    from tests.scrapers.test_foerderdatenbank import export_zip
+
+    body = export_zip()
+    httpserver.expect_request("/FDB/WS/export", headers={"If-None-Match": '"e1"'}).respond_with_data(
+        "", status=304
+    )
+    httpserver.expect_request("/FDB/WS/export").respond_with_data(body, headers={"ETag": '"e1"'})
+    source = Foerderdatenbank(export_url=httpserver.url_for("/FDB/WS/export"))
+    first = run_source(engine, source, http, clock=clock())
+    assert (first.status, first.counts.new) == ("ok", 3)
+    second = run_source(engine, source, http, clock=clock())
+    assert (second.documents, second.counts.total) == (1, 0)  # 304: nothing downloaded, nothing parsed
+    assert httpserver.log[-1][1].status_code == 304
+
+    open_to_public = find_funding(engine, berechtigt="Öffentliche Einrichtung")
+    assert [f.source_id for f in open_to_public] == ["Bund/BA/eingliederungszuschuss-bund"]
+    assert [f.titel for f in find_funding(engine, search="Selbstständigkeit")] == ["Einstiegsgeld"]
