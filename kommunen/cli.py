@@ -253,6 +253,7 @@ def scrape(
     since: Annotated[
         datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Ab diesem Tag (JJJJ-MM-TT).")
     ] = None,
+    body: Annotated[str, typer.Option("--body", help="OParl: nur Körperschaften mit diesem Namen.")] = "",
 ) -> None:
     """Quellen abrufen und speichern (höflich: robots.txt, Pausen, Wiederholungen).
 
@@ -269,14 +270,19 @@ def scrape(
 
     engine = _engine()
     now = utcnow()
+    settings = ScrapeSettings.from_env()
     if names:
-        chosen = [get_source(n) for n in names]
+        chosen = [get_source(n, settings, body_filter=body) for n in names]
     else:
-        chosen = [s for s in SOURCES.values() if s.kind != "gemeinde" and is_due(engine, s, now)]
+        chosen = [
+            get_source(s.name, settings)
+            for s in SOURCES.values()
+            if s.kind != "gemeinde" and s.default_schedule and is_due(engine, s, now)
+        ]
         if not chosen:
             typer.echo("Keine Quelle ist fällig (kommunen sources zeigt die Zeitpläne).")
     start = since.replace(tzinfo=UTC) if since else None
-    with make_http(ScrapeSettings.from_env(), archive_validators(engine)) as http:
+    with make_http(settings, archive_validators(engine)) as http:
         for source in chosen:
             _scrape_one(engine, source, http, start)
 
@@ -405,6 +411,39 @@ def foerderprogramme(
         render(rows, columns, fmt, title=f"{len(rows)} Förderprogramme")
     else:
         render(rows, [*columns, ("kurz", ""), ("ansprechpunkt", ""), ("url", ""), ("source_id", "")], fmt)
+
+
+@app.command()
+def ansprechpartner(
+    kommune: Annotated[str, typer.Argument(help="Name, AGS oder PLZ der Kommune.")],
+    thema: Annotated[str, typer.Option("--thema", "-t", help="Nur Stellen zu diesem Thema.")] = "",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Welches Amt, welcher Ausschuss: Stellen einer Kommune aus ihrem Ratsinformationssystem.
+
+    Beispiel: kommunen ansprechpartner Krefeld --thema Integration
+    """
+    from kommunen.departments import find_contacts
+    from kommunen.render import render
+
+    index = _index()
+    row = index.find(kommune)
+    contacts = find_contacts(_engine(), index.ags[row], thema)
+    if not contacts and fmt is Format.table:
+        typer.echo(
+            f"Keine Stellen für {index.label(row)} gespeichert"
+            + (f" zum Thema {thema!r}" if thema else "")
+            + " (kommunen scrape oparl)."
+        )
+        return
+    columns = [
+        ("stelle", "Stelle"),
+        ("art", "Art"),
+        ("email", "E-Mail"),
+        ("telefon", "Telefon"),
+        ("stand", "Stand"),
+    ]
+    render(contacts, [*columns, ("quelle", "Quelle")], fmt, title=index.label(row))
 
 
 @app.command()

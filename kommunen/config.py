@@ -43,6 +43,8 @@ class ScrapeSettings:
     min_interval: float
     # Folder with manifest.json {url: file} served instead of the network (http.ReplayTransport).
     mirror: Path | None
+    # OParl System URLs to crawl, comma-separated (sources.get_source for "oparl").
+    oparl_endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> ScrapeSettings:
@@ -58,4 +60,7 @@ class ScrapeSettings:
             contact=contact,
             min_interval=interval,
             mirror=Path(mirror).expanduser() if mirror else None,
+            oparl_endpoints=tuple(
+                u.strip() for u in os.environ.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
+            ),
         )

@@ -208,3 +208,36 @@ class Funding(Tracked, Base):
     stichworte: Mapped[str] = mapped_column(Text)
     stand: Mapped[date | None] = mapped_column(Date)
     url: Mapped[str] = mapped_column(String(2000))
+
+
+class OparlBody(Tracked, Base):
+    __tablename__ = "oparl_bodies"
+    __table_args__ = (Index("ix_oparl_bodies_ags", "ags"),)
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    ags: Mapped[str] = mapped_column(String(8))  # "" when neither the body nor its name says
+    website: Mapped[str] = mapped_column(String(2000))
+    contact_email: Mapped[str] = mapped_column(String(300))
+    organization_list: Mapped[str] = mapped_column(String(2000))
+
+
+class Department(Tracked, Base):
+    """An Amt/Fachbereich or committee of a Kommune, with its source URL and date."""
+
+    __tablename__ = "departments"
+    __table_args__ = (Index("ix_departments_body", "body_id"),)
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    body_id: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str] = mapped_column(String(300))
+    organization_type: Mapped[str] = mapped_column(String(60))
+    classification: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str] = mapped_column(String(2000))
+    email: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)

@@ -10,10 +10,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunen.models import Funding, Gebiet, Gemeinde, GemeindePlz, Tender
+from kommunen.models import Department, Funding, Gebiet, Gemeinde, GemeindePlz, OparlBody, Tender
 from kommunen.store import Counts, record_row, upsert
 from kommunen.text import fold
-from scrapers.records import FundingRecord, GebietRecord, GemeindeRecord, PlzRecord, Record, TenderRecord
+from scrapers.records import (
+    BodyRecord,
+    DepartmentRecord,
+    FundingRecord,
+    GebietRecord,
+    GemeindeRecord,
+    PlzRecord,
+    Record,
+    TenderRecord,
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -71,6 +80,30 @@ def is_municipal(t: TenderRecord) -> bool:
     return t.buyer_legal_type == "la" or not MUNICIPAL_WORDS.isdisjoint(fold(t.buyer_name).split())
 
 
+KREIS_WORDS = frozenset({"kreis", "landkreis", "kreisverwaltung", "kreistag", "regionalverband"})
+
+
+def body_rows(session: Session, bodies: list[BodyRecord]) -> list[dict[str, Any]]:
+    """Bodies as rows; one without an AGS gets it from its name ("Rat der Stadt Erkelenz")."""
+    rows = [record_row(b) for b in bodies]
+    if any(not b.ags for b in bodies):
+        from kommunen.errors import LookupFailed
+        from kommunen.gemeinden import GemeindeIndex
+
+        index = GemeindeIndex(session)
+        for row in rows:
+            words = row["name"].split()
+            if row["ags"] or not KREIS_WORDS.isdisjoint(fold(row["name"]).split()):
+                continue  # a Kreis's body is no Gemeinde, even when it is named after its seat
+            for start in range(len(words)):
+                try:
+                    row["ags"] = index.ags[index.find(" ".join(words[start:]))]
+                    break
+                except LookupFailed:
+                    continue
+    return rows
+
+
 def link_buyers(session: Session, tenders: list[TenderRecord]) -> dict[str, str]:
     """source_id → AGS where a municipal German buyer's postal code and name point to one Gemeinde."""
     german = [
@@ -126,6 +159,10 @@ def store_records(session: Session, records: Iterable[Record]) -> Counts:
         counts += upsert(session, Tender, tender_rows(session, tenders))
     if funding := by_type.pop(FundingRecord, []):
         counts += upsert(session, Funding, (_json_row(f) for f in funding))
+    if bodies := by_type.pop(BodyRecord, []):
+        counts += upsert(session, OparlBody, body_rows(session, bodies))
+    if departments := by_type.pop(DepartmentRecord, []):
+        counts += upsert(session, Department, (record_row(d) for d in departments))
     if by_type:
         raise TypeError(f"no table for {', '.join(t.__name__ for t in by_type)}")
     return counts

@@ -14,14 +14,21 @@ from kommunen.errors import ConfigError
 from kommunen.models import Run
 from scrapers.base import Source
 from scrapers.http import Http, HttpSettings, ReplayTransport, ValidatorStore
+from scrapers.oparl import OParl
 from scrapers.registry import SOURCES
 
 
-def get_source(name: str) -> Source:
-    try:
-        return SOURCES[name]
-    except KeyError:
-        raise ConfigError(f"Unbekannte Quelle {name!r}; bekannt: {', '.join(SOURCES)}") from None
+def get_source(name: str, settings: ScrapeSettings | None = None, *, body_filter: str = "") -> Source:
+    """The registered source; OParl gets its endpoints from the settings."""
+    if name not in SOURCES:
+        raise ConfigError(f"Unbekannte Quelle {name!r}; bekannt: {', '.join(SOURCES)}")
+    if name == "oparl" and settings is not None:
+        if not settings.oparl_endpoints:
+            raise ConfigError(
+                "KOMMUNEN_OPARL_ENDPOINTS fehlt: System-URLs der OParl-Endpunkte, mit Komma getrennt"
+            )
+        return OParl(endpoints=settings.oparl_endpoints, body_filter=body_filter)
+    return SOURCES[name]
 
 
 def make_http(settings: ScrapeSettings, validators: ValidatorStore | None = None) -> Http:

@@ -146,4 +146,41 @@ class FundingRecord:
     seen_at: datetime
 
 
-Record = GebietRecord | GemeindeRecord | PlzRecord | TenderRecord | FundingRecord
+@dataclass(frozen=True, slots=True)
+class BodyRecord:
+    """An OParl Body: one Kommune's council information system."""
+
+    source: str
+    source_id: str  # the body's OParl id (a URL)
+    source_url: str
+    name: str
+    ags: str  # 8 digits when the body says which Gemeinde it is, else ""
+    website: str
+    contact_email: str
+    organization_list: str  # URL of its organizations
+    seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRecord:
+    """An Amt/Fachbereich (OParl "Verwaltungsbereich") or a committee (an activity signal)."""
+
+    source: str
+    source_id: str
+    source_url: str
+    body_id: str
+    name: str
+    short_name: str
+    organization_type: str  # Verwaltungsbereich, Gremium, Fraktion, ...
+    classification: str  # e.g. "Ausschuss"
+    website: str
+    email: str
+    phone: str
+    start_date: date | None
+    end_date: date | None
+    seen_at: datetime
+
+
+Record = (
+    GebietRecord | GemeindeRecord | PlzRecord | TenderRecord | FundingRecord | BodyRecord | DepartmentRecord
+)

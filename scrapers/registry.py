@@ -1,6 +1,6 @@
 """The registry of sources. Adding a source = one new module + one line below."""
 
-from scrapers import bund, eforms, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, ted
+from scrapers import bund, eforms, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, oparl, ted
 from scrapers.base import Source
 
 SOURCES: dict[str, Source] = {
@@ -12,5 +12,6 @@ SOURCES: dict[str, Source] = {
         bund.Bund(),
         eforms.EformsFiles(),
         foerderdatenbank.Foerderdatenbank(),
+        oparl.OParl(),
     )
 }

@@ -127,12 +127,7 @@ def test_import_notices_tenders_sources_reparse() -> None:
     status = runner.invoke(app, ["sources", "-f", "json"])
     by_name = {s["name"]: s for s in json.loads(status.output)}
     assert set(by_name) == {
-        "gemeindeverzeichnis",
-        "ted",
-        "oeffentlichevergabe",
-        "bund",
-        "eforms",
-        "foerderdatenbank",
+        *("gemeindeverzeichnis", "ted", "oeffentlichevergabe", "bund", "eforms", "foerderdatenbank", "oparl")
     }
     assert (by_name["eforms"]["status"], by_name["eforms"]["errors"]) == ("ok", 0)
     assert by_name["ted"]["status"] == "nie gelaufen"

@@ -286,3 +286,72 @@ def test_foerderdatenbank_export_and_etag(httpserver: HTTPServer, engine: Engine
     open_to_public = find_funding(engine, berechtigt="Öffentliche Einrichtung")
     assert [f.source_id for f in open_to_public] == ["Bund/BA/eingliederungszuschuss-bund"]
     assert [f.titel for f in find_funding(engine, search="Selbstständigkeit")] == ["Einstiegsgeld"]
+
+
+def test_oparl_crawl_tolerates_a_failing_next_page(
+    httpserver: HTTPServer, engine: Engine, http: Http
+) -> None:
+    """System → bodies → organizations over loopback. The bodies are real (Krefeld, Leipzig);
+    the organization pages follow the spec's Organization example, as no endpoint's list is
+    recorded yet."""
+    from kommunen.departments import find_contacts
+    from scrapers.oparl import OParl
+
+    import_shared(engine)
+    base = httpserver.url_for("/oparl")
+    bodies = []
+    for name, path in (("Stadt Krefeld", "krefeld"), ("Stadt Leipzig", "leipzig")):
+        real = json.loads((SHARED / f"municipal/oparl-bodies/{name}.json").read_text())
+        real.update(id=f"{base}/body/{path}", organization=f"{base}/body/{path}/organization")
+        bodies.append(real)
+    spec = json.loads((SHARED / "municipal/oparl-spec-examples/Organization-01.json").read_text())
+
+    def org(path: str, number: int, name: str, kind: str) -> dict:
+        return {
+            **spec,
+            "id": f"{base}/org/{path}/{number}",
+            "body": f"{base}/body/{path}",
+            "name": name,
+            "organizationType": kind,
+            "classification": "",
+            "endDate": None,
+        }
+
+    httpserver.expect_request("/oparl/system").respond_with_json(
+        {"id": f"{base}/system", "body": f"{base}/bodies"}
+    )
+    httpserver.expect_request("/oparl/bodies").respond_with_json({"data": bodies, "links": {}})
+    # registered first: a handler without query_string would match page 2 as well
+    httpserver.expect_request("/oparl/body/krefeld/organization", query_string="page=2").respond_with_data(
+        "Internal Server Error", status=500
+    )
+    httpserver.expect_request("/oparl/body/krefeld/organization").respond_with_json(
+        {
+            "data": [
+                org("krefeld", 1, "Fachbereich Soziales, Senioren, Wohnen", "Verwaltungsbereich"),
+                org("krefeld", 2, "Integrationsrat", "Gremium"),
+            ],
+            "links": {"next": f"{base}/body/krefeld/organization?page=2"},
+        }
+    )
+    httpserver.expect_request("/oparl/body/leipzig/organization").respond_with_json(
+        {
+            "data": [org("leipzig", 1, "Referat für Migration und Integration", "Verwaltungsbereich")],
+            "links": {},
+        }
+    )
+    summary = run_source(engine, OParl(endpoints=(f"{base}/system",)), http, clock=clock())
+    assert summary.counts.new == 5  # 2 bodies + 3 organizations
+    assert [(stage, message) for _, stage, message in summary.errors] == [
+        ("fetch", "HTTP 500 nach 3 Versuchen")
+    ]
+
+    krefeld = find_contacts(engine, "05114000")
+    assert [(c.stelle, c.art) for c in krefeld] == [
+        ("Fachbereich Soziales, Senioren, Wohnen", "Verwaltungsbereich"),
+        ("Integrationsrat", "Gremium"),
+    ]
+    assert krefeld[0].quelle == f"{base}/body/krefeld/organization"
+    leipzig = find_contacts(engine, "14713000", thema="Integration")  # Leipzig's body has no ags: by name
+    assert [c.stelle for c in leipzig] == ["Referat für Migration und Integration"]
+    assert find_contacts(engine, "14713000", thema="Kultur") == []
