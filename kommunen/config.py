@@ -45,6 +45,8 @@ class ScrapeSettings:
     mirror: Path | None
     # OParl System URLs to crawl, comma-separated (sources.get_source for "oparl").
     oparl_endpoints: tuple[str, ...] = ()
+    # Municipal websites to crawl: "AGS=URL,AGS=URL" (sources.get_source for "websites").
+    websites: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> ScrapeSettings:
@@ -60,6 +62,11 @@ class ScrapeSettings:
             contact=contact,
             min_interval=interval,
             mirror=Path(mirror).expanduser() if mirror else None,
+            websites=tuple(
+                tuple(pair.strip().split("=", 1))  # type: ignore[misc]
+                for pair in os.environ.get("KOMMUNEN_WEBSITES", "").split(",")
+                if "=" in pair
+            ),
             oparl_endpoints=tuple(
                 u.strip() for u in os.environ.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
             ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from kommunen.db import session_scope
 from kommunen.models import Department, OparlBody
@@ -30,14 +30,14 @@ class Contact:
 def find_contacts(engine: Engine, ags: str, thema: str = "") -> list[Contact]:
     query = (
         select(Department, OparlBody.name)
-        .join(OparlBody, OparlBody.source_id == Department.body_id)
-        .where(OparlBody.ags == ags, Department.end_date.is_(None))
+        .outerjoin(OparlBody, OparlBody.source_id == Department.body_id)
+        .where(or_(OparlBody.ags == ags, Department.ags == ags), Department.end_date.is_(None))
     )
     wanted = fold(thema)
     with session_scope(engine) as session:
         found = [
             Contact(
-                kommune=body_name,
+                kommune=body_name or "",
                 stelle=d.name,
                 art=d.organization_type or d.classification,
                 email=d.email,
@@ -47,6 +47,8 @@ def find_contacts(engine: Engine, ags: str, thema: str = "") -> list[Contact]:
                 stand=d.last_changed.date(),
             )
             for d, body_name in session.execute(query)
-            if not wanted or wanted in fold(f"{d.name} {d.short_name} {d.classification}")
+            if not wanted
+            or wanted in fold(f"{d.name} {d.short_name} {d.classification}")
+            or thema in d.themen
         ]
     return sorted(found, key=lambda c: (c.art != ADMINISTRATIVE, c.stelle))

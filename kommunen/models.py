@@ -241,3 +241,5 @@ class Department(Tracked, Base):
     phone: Mapped[str] = mapped_column(String(100))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    ags: Mapped[str] = mapped_column(String(8), index=True)  # website pages; OParl's via its body
+    themen: Mapped[list[str]] = mapped_column(JSON)

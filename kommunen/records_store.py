@@ -162,7 +162,7 @@ def store_records(session: Session, records: Iterable[Record]) -> Counts:
     if bodies := by_type.pop(BodyRecord, []):
         counts += upsert(session, OparlBody, body_rows(session, bodies))
     if departments := by_type.pop(DepartmentRecord, []):
-        counts += upsert(session, Department, (record_row(d) for d in departments))
+        counts += upsert(session, Department, (_json_row(d) for d in departments))
     if by_type:
         raise TypeError(f"no table for {', '.join(t.__name__ for t in by_type)}")
     return counts

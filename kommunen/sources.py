@@ -16,6 +16,7 @@ from scrapers.base import Source
 from scrapers.http import Http, HttpSettings, ReplayTransport, ValidatorStore
 from scrapers.oparl import OParl
 from scrapers.registry import SOURCES
+from scrapers.websites import MunicipalWebsites
 
 
 def get_source(name: str, settings: ScrapeSettings | None = None, *, body_filter: str = "") -> Source:
@@ -28,6 +29,10 @@ def get_source(name: str, settings: ScrapeSettings | None = None, *, body_filter
                 "KOMMUNEN_OPARL_ENDPOINTS fehlt: System-URLs der OParl-Endpunkte, mit Komma getrennt"
             )
         return OParl(endpoints=settings.oparl_endpoints, body_filter=body_filter)
+    if name == "websites" and settings is not None:
+        if not settings.websites:
+            raise ConfigError("KOMMUNEN_WEBSITES fehlt: Startseiten als AGS=URL, mit Komma getrennt")
+        return MunicipalWebsites(start=dict(settings.websites))
     return SOURCES[name]
 
 

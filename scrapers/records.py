@@ -179,6 +179,8 @@ class DepartmentRecord:
     start_date: date | None
     end_date: date | None
     seen_at: datetime
+    ags: str = ""  # known directly for website pages; OParl's comes from its body
+    themen: tuple[str, ...] = ()  # Soziales, Integration, Jugend, Bildung, Digitalisierung, ...
 
 
 Record = (

@@ -1,6 +1,15 @@
 """The registry of sources. Adding a source = one new module + one line below."""
 
-from scrapers import bund, eforms, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, oparl, ted
+from scrapers import (
+    bund,
+    eforms,
+    foerderdatenbank,
+    gemeindeverzeichnis,
+    oeffentlichevergabe,
+    oparl,
+    ted,
+    websites,
+)
 from scrapers.base import Source
 
 SOURCES: dict[str, Source] = {
@@ -13,5 +22,6 @@ SOURCES: dict[str, Source] = {
         eforms.EformsFiles(),
         foerderdatenbank.Foerderdatenbank(),
         oparl.OParl(),
+        websites.MunicipalWebsites(),
     )
 }

@@ -11,6 +11,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from kommunen.cli import app, main
+from scrapers.registry import SOURCES
 from tests.recorded import SHARED
 
 runner = CliRunner()
@@ -126,9 +127,8 @@ def test_import_notices_tenders_sources_reparse() -> None:
 
     status = runner.invoke(app, ["sources", "-f", "json"])
     by_name = {s["name"]: s for s in json.loads(status.output)}
-    assert set(by_name) == {
-        *("gemeindeverzeichnis", "ted", "oeffentlichevergabe", "bund", "eforms", "foerderdatenbank", "oparl")
-    }
+    assert set(by_name) == set(SOURCES)
+    assert {"ted", "oeffentlichevergabe", "bund", "foerderdatenbank", "oparl", "websites"} <= set(by_name)
     assert (by_name["eforms"]["status"], by_name["eforms"]["errors"]) == ("ok", 0)
     assert by_name["ted"]["status"] == "nie gelaufen"
     assert by_name["ted"]["next_run"]
