@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 
 from kommunen.db import session_scope
 from kommunen.models import Funding
+from kommunen.store import all_words
 from kommunen.text import fold
 
 
@@ -33,16 +34,7 @@ def find_funding(
 ) -> list[FundingRow]:
     """Programmes whose text has every search word; berechtigt/gebiet match the vocabularies
     in Python (a few thousand rows), since JSON lists compare differently per database."""
-    query = select(Funding)
-    for word in search.split():
-        pattern = f"%{word}%"
-        query = query.where(
-            or_(
-                Funding.title.ilike(pattern),
-                Funding.beschreibung.ilike(pattern),
-                Funding.stichworte.ilike(pattern),
-            )
-        )
+    query = select(Funding).where(*all_words(search, Funding.title, Funding.beschreibung, Funding.stichworte))
     with session_scope(engine) as session:
         found = [
             f

@@ -141,12 +141,16 @@ def _process(engine: Engine, source: Source, doc: RawDocument, summary: RunSumma
     with session_scope(engine) as session:
         if not archive(session, source.name, doc):
             return  # the same bytes were parsed before; `kommunen reparse` redoes them
-        try:
-            records = list(source.parse(doc))
-        except ScraperError as exc:
-            _error(summary, doc.url, "parse", exc.reason)
-            return
-        summary.counts += store_records(session, records)
+        _parse_and_store(session, source, doc, summary)
+
+
+def _parse_and_store(session: Session, source: Source, doc: RawDocument, summary: RunSummary) -> None:
+    try:
+        records = list(source.parse(doc))
+    except ScraperError as exc:
+        _error(summary, doc.url, "parse", exc.reason)
+        return
+    summary.counts += store_records(session, records)
 
 
 def reparse(engine: Engine, source: Source) -> RunSummary:
@@ -164,12 +168,7 @@ def reparse(engine: Engine, source: Source) -> RunSummary:
             raw = session.get_one(RawDocumentRow, raw_id)
             doc = RawDocument(url=raw.url, body=zlib.decompress(raw.body_zlib), fetched_at=raw.fetched_at)
             summary.documents += 1
-            try:
-                records = list(source.parse(doc))
-            except ScraperError as exc:
-                _error(summary, doc.url, "parse", exc.reason)
-                continue
-            summary.counts += store_records(session, records)
+            _parse_and_store(session, source, doc, summary)
     summary.status = "partial" if summary.errors else "ok"
     _finish(engine, summary, utcnow())
     return summary

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from kommunen.models import Base
@@ -38,6 +38,11 @@ class Counts:
     @property
     def total(self) -> int:
         return self.new + self.changed + self.unchanged
+
+
+def all_words(search: str, *columns: Any) -> list[Any]:
+    """One condition per search word: the word occurs in at least one of the columns."""
+    return [or_(*(c.ilike(f"%{word}%") for c in columns)) for word in search.split()]
 
 
 def content_hash(row: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, String, or_, select
 
 from kommunen.db import session_scope
 from kommunen.models import Tender
+from kommunen.store import all_words
 
 # NUTS-1 code of each Land, keyed by the Land's AGS prefix.
 NUTS1 = {
@@ -55,16 +56,7 @@ def find_tenders(
     open_after: datetime | None = None,
     limit: int = 50,
 ) -> list[TenderRow]:
-    query = select(Tender)
-    for word in search.split():
-        pattern = f"%{word}%"
-        query = query.where(
-            or_(
-                Tender.title.ilike(pattern),
-                Tender.description.ilike(pattern),
-                Tender.buyer_name.ilike(pattern),
-            )
-        )
+    query = select(Tender).where(*all_words(search, Tender.title, Tender.description, Tender.buyer_name))
     if land:
         nuts = NUTS1[land]
         query = query.where(
