@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from scrapers.errors import FetchError
     from scrapers.http import Http
-
     from scrapers.records import Record
 
 
@@ -41,6 +41,8 @@ class Source(Protocol):
     kind: SourceKind
     default_schedule: str
 
-    def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument]: ...
+    def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
+        """Network, following pagination; a page that cannot be fetched is yielded as its error."""
+        ...
 
     def parse(self, doc: RawDocument) -> Iterator[Record]: ...

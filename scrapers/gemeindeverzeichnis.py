@@ -16,11 +16,14 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from scrapers.base import RawDocument, SourceKind
 from scrapers.errors import ParseError
-from scrapers.http import Http
 from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord, Record
+
+if TYPE_CHECKING:  # the importer (kommunen similar's start-up) should not load httpx
+    from scrapers.http import Http
 
 GV_URL = (
     "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/"
