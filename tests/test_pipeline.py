@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -199,22 +199,41 @@ def test_oeffentlichevergabe_export(httpserver: HTTPServer, engine: Engine, http
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Ausschreibungen</title>
 <item><title>Sprachmittlung für die Ausländerbehörde</title>
-<link>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</link>
-<guid>https://www.service.bund.de/IMPORTE/Ausschreibungen/eVergabe/2026/11/123456.html</guid>
+<link>{detail}</link>
+<guid>{detail}</guid>
 <description>&lt;p&gt;Vergabestelle: Stadt Musterhausen&lt;/p&gt;
 &lt;p&gt;Angebotsfrist: 05.12.2026&lt;/p&gt;</description>
 <pubDate>Fri, 20 Nov 2026 08:00:00 +0100</pubDate></item>
+<item><title>Reinigung Rathaus</title><link>{missing}</link></item>
 </channel></rss>"""
+DETAIL = """<html><body><main><h1>Sprachmittlung für die Ausländerbehörde (Lose 1-3)</h1>
+<dl><dt>Vergabestelle:</dt><dd>Stadt Musterhausen, Fachbereich Ordnung</dd>
+<dt>Angebotsfrist:</dt><dd>07.12.2026</dd><dt>Veröffentlicht:</dt><dd>20.11.2026</dd></dl>
+<p>Dolmetsch- und Übersetzungsleistungen in 12 Sprachen.</p></main></body></html>"""
 
 
-def test_bund_feed(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
-    httpserver.expect_request("/rss").respond_with_data(RSS, content_type="application/rss+xml")
+def test_bund_feed_and_notice_pages(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
+    """The feed and page here follow RSS 2.0 and a plain dl layout: no real sample is recorded."""
+    detail, missing = httpserver.url_for("/ausschreibung/123456.html"), httpserver.url_for("/weg.html")
+    httpserver.expect_request("/rss").respond_with_data(
+        RSS.format(detail=detail, missing=missing), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/ausschreibung/123456.html").respond_with_data(
+        DETAIL, content_type="text/html"
+    )
+    httpserver.expect_request("/weg.html").respond_with_data("", status=404)
     summary = run_source(engine, Bund(feed_url=httpserver.url_for("/rss")), http, clock=clock())
-    assert summary.counts.new == 1
-    (row,) = tender_rows(engine).values()
-    assert (row.title, row.buyer_name) == ("Sprachmittlung für die Ausländerbehörde", "Stadt Musterhausen")
+    assert [(url, stage) for url, stage, _ in summary.errors] == [(missing, "fetch")]
+    rows = tender_rows(engine)
+    assert set(rows) == {detail, missing}  # the feed's records; the page updated the first in place
+    row = rows[detail]
+    assert row.title == "Sprachmittlung für die Ausländerbehörde (Lose 1-3)"
+    assert row.buyer_name == "Stadt Musterhausen, Fachbereich Ordnung"
     assert row.submission_deadline is not None
-    assert row.submission_deadline.astimezone(UTC) == datetime(2026, 12, 5, 22, 59, tzinfo=UTC)
+    assert row.submission_deadline.astimezone(UTC) == datetime(2026, 12, 7, 22, 59, tzinfo=UTC)
+    assert row.publication_date == date(2026, 11, 20)
+    assert "12 Sprachen" in row.description
+    assert rows[missing].title == "Reinigung Rathaus"
 
 
 def test_registry() -> None:
