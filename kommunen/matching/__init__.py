@@ -1,0 +1,1 @@
+"""The matcher: score tenders, funding programmes and Kommunen against a profile, and explain."""
