@@ -446,6 +446,114 @@ def ansprechpartner(
     render(contacts, [*columns, ("quelle", "Quelle")], fmt, title=index.label(row))
 
 
+profile_app = typer.Typer(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+ProfileOption = Annotated[
+    Path, typer.Option("--profile", "-p", help="Profil-Datei (TOML), z. B. data/profiles/integration.toml.")
+]
+
+
+@profile_app.command("check")
+def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML).")]) -> None:
+    """Ein Profil prüfen: jeder Fehler mit Datei, Zeile und Feld.
+
+    Beispiel: kommunen profile check meinprofil.toml
+    """
+    from kommunen.profile import load_profile
+
+    profile = load_profile(path)
+    _index().find(profile.heimat) if profile.heimat else None
+    for reference in profile.referenzen:
+        _index().find(reference)
+    typer.secho(
+        f"{path}: in Ordnung – {profile.name}, {len(profile.begriffe)} Begriffe, {len(profile.cpv)} CPV, "
+        f"{len(profile.referenzen)} Referenzkommunen",
+        fg=typer.colors.GREEN,
+    )
+
+
+def _ranked(profile_path: Path):  # type: ignore[no-untyped-def]
+    from kommunen.leads import rank, store_leads
+    from kommunen.pipeline import utcnow
+    from kommunen.profile import load_profile
+
+    profile = load_profile(profile_path)
+    now = utcnow()
+    leads = rank(_engine(), profile, _index(), now)
+    store_leads(_engine(), profile, leads, now)
+    return profile, leads
+
+
+@app.command()
+def leads(
+    profile: ProfileOption,
+    kind: Annotated[str | None, typer.Option("--kind", help="tender, funding oder kommune.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 30,
+    alle: Annotated[
+        bool, typer.Option("--alle", help="Auch ausgeschlossene Leads zeigen (mit Grund).")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Leads nach Passung zum Profil ordnen, jeder mit Begründung.
+
+    Beispiele:
+
+      kommunen leads --profile meinprofil.toml
+
+      kommunen leads --profile meinprofil.toml --kind kommune
+    """
+    from kommunen.errors import ConfigError
+    from kommunen.leads import KINDS
+    from kommunen.render import render
+
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: erlaubt sind {', '.join(KINDS)}")
+    _, ranked = _ranked(profile)
+    shown = [
+        {
+            "id": lead.lead_id,
+            "art": lead.kind,
+            "punkte": round(lead.score * 100),
+            "titel": lead.title,
+            "begruendung": lead.excluded or lead.reason,
+            "url": lead.url,
+        }
+        for lead in ranked
+        if (kind is None or lead.kind == kind) and (alle or not lead.excluded)
+    ][:limit]
+    columns = [("punkte", "Punkte"), ("art", "Art"), ("titel", "Titel"), ("begruendung", "Warum")]
+    render(
+        shown,
+        [*columns, ("id", "ID"), ("url", "URL")] if fmt is not Format.table else columns,
+        fmt,
+        title=f"{len(shown)} Leads",
+    )
+
+
+@app.command()
+def explain(
+    lead_id: Annotated[str, typer.Argument(help="Lead-ID aus `kommunen leads -f csv`.")],
+    profile: ProfileOption,
+) -> None:
+    """Jede Komponente eines Leads mit Wert und Beleg zeigen.
+
+    Beispiel: kommunen explain --profile meinprofil.toml kommune:09772111
+    """
+    from kommunen.leads import find_lead
+    from kommunen.render import render
+
+    _, ranked = _ranked(profile)
+    lead = find_lead(ranked, lead_id)
+    typer.echo(f"{lead.title}\n{lead.lead_id} · {round(lead.score * 100)} Punkte {lead.url}")
+    if lead.excluded:
+        typer.secho(f"ausgeschlossen: {lead.excluded}", fg=typer.colors.YELLOW)
+    render(
+        [{"k": c.name, "v": round(c.value, 2), "e": c.evidence or "–"} for c in lead.components],
+        [("k", "Komponente"), ("v", "Wert"), ("e", "Beleg")],
+        Format.table,
+    )
+
+
 @app.command()
 def run() -> None:
     """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""

@@ -243,3 +243,22 @@ class Department(Tracked, Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     ags: Mapped[str] = mapped_column(String(8), index=True)  # website pages; OParl's via its body
     themen: Mapped[list[str]] = mapped_column(JSON)
+
+
+class LeadRow(Base):
+    """A scored lead per profile: what later outputs compare against (new? changed?)."""
+
+    __tablename__ = "leads"
+
+    profile: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(String(700), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(2000))
+    score: Mapped[float] = mapped_column(Float)
+    components: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    excluded: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_changed: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -147,3 +148,24 @@ def test_scrape_unknown_source_is_one_clear_error(
     assert capsys.readouterr().err.startswith(
         "Fehler: Unbekannte Quelle 'tedd'; bekannt: gemeindeverzeichnis, ted"
     )
+
+
+def test_profile_check_leads_and_explain() -> None:
+    profile = str(Path(__file__).resolve().parents[1] / "data/profiles/integration.toml")
+    runner.invoke(app, ["import-gemeinden"])
+    check = runner.invoke(app, ["profile", "check", profile])
+    assert check.exit_code == 0, check.output
+    assert "in Ordnung – Mehrsprachig gGmbH, 8 Begriffe, 4 CPV, 2 Referenzkommunen" in check.output
+
+    ranked = json.loads(
+        runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommune", "-f", "json"]).output
+    )
+    assert len(ranked) == 30
+    assert all(r["art"] == "kommune" and r["begruendung"] for r in ranked)
+    explained = runner.invoke(app, ["explain", "--profile", profile, ranked[0]["id"]])
+    assert explained.exit_code == 0
+    assert "aehnlichkeit" in explained.output
+    assert "region" in explained.output
+
+    wrong = runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommunen"])
+    assert wrong.exit_code != 0

@@ -1,0 +1,229 @@
+"""Combine named components into one score per lead and say why, in German.
+
+Every component lies in [0, 1]; the total is their weighted mean. German notice texts are
+short, so CPV, region and buyer weigh together as much as the words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from kommunen.gemeinden import LAENDER, GemeindeIndex
+from kommunen.matching.text import KeywordScorer, contains_any
+from kommunen.models import Funding, Tender
+from kommunen.profile import Profile
+from kommunen.similar import SimilarityModel, haversine_km
+from kommunen.tenders import NUTS1
+
+TENDER_WEIGHTS = {"text": 0.35, "cpv": 0.2, "region": 0.15, "auftraggeber": 0.15, "frist": 0.15}
+FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}
+LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    name: str
+    value: float
+    evidence: str
+
+
+@dataclass(slots=True)
+class Lead:
+    kind: str  # tender | funding | kommune
+    ref: str  # "ted:<notice id>", "foerderdatenbank:<path>", "<AGS>"
+    title: str
+    url: str
+    score: float = 0.0
+    components: list[Component] = field(default_factory=list)
+    excluded: str = ""  # why the lead was dropped, when it was
+
+    @property
+    def lead_id(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+    @property
+    def reason(self) -> str:
+        return " · ".join(c.evidence for c in self.components if c.value > 0 and c.evidence)
+
+
+def cpv_score(codes: tuple[str, ...] | list[str], wanted: tuple[str, ...]) -> tuple[float, str]:
+    """Exact code or profile prefix 1.0, same class (5 digits) 0.8, group (4) 0.6, division (2) 0.3."""
+    best, why = 0.0, ""
+    for code in codes:
+        for want in wanted:
+            if (len(want) < 8 and code.startswith(want)) or code == want:
+                value = 1.0
+            else:
+                shared = next((n for n in (5, 4, 2) if code[:n] == want[:n]), 0)
+                value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
+            if value > best:
+                best, why = value, f"CPV {code}"
+    return best, why
+
+
+def _weighted(lead: Lead, weights: dict[str, float]) -> None:
+    lead.score = round(sum(weights[c.name] * c.value for c in lead.components), 4)
+
+
+class Matcher:
+    def __init__(self, profile: Profile, index: GemeindeIndex, now: datetime) -> None:
+        self.profile, self.index, self.now = profile, index, now
+        self.model = SimilarityModel(index)
+        self.refs = [index.find(r) for r in profile.referenzen]
+        self.home = index.find(profile.heimat) if profile.heimat else None
+        self.neighbours: dict[str, int] = {}  # Kreis → the reference whose own or neighbouring Kreis it is
+        for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
+            self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
+        self.scorer = KeywordScorer(profile.begriffe)
+
+    def fit_corpus(self, texts: list[str]) -> None:
+        """idf from the collection being ranked, so a word in every notice counts little."""
+        self.scorer = KeywordScorer(self.profile.begriffe, texts)
+
+    def _text(self, title: str, body: str) -> Component:
+        found = self.scorer.score(title, body)
+        return Component(
+            "text", found.score, f"Begriffe: {', '.join(found.matched)}" if found.matched else ""
+        )
+
+    def _place(self, ags: str | None, nuts: list[str]) -> Component:
+        p = self.profile
+        row = self.index.row_of.get(ags or "")
+        land = (
+            ags[:2] if ags else next((LAND_OF_NUTS1.get(n[:3]) for n in nuts if n[:3] in LAND_OF_NUTS1), None)
+        )
+        if row is not None and self.home is not None and p.radius_km:
+            km = float(
+                haversine_km(
+                    self.index.lat[row],
+                    self.index.lon[row],
+                    self.index.lat[self.home],
+                    self.index.lon[self.home],
+                )
+            )
+            if km <= p.radius_km:
+                return Component(
+                    "region",
+                    1.0 - 0.5 * km / p.radius_km,
+                    f"{km:.0f} km von {self.index.kurzname[self.home]}",
+                )
+        if land and (land in p.laender or any(n.startswith(tuple(p.nuts)) for n in nuts if p.nuts)):
+            return Component("region", 0.8, f"in {LAENDER[land][1]}")
+        if not p.laender and not p.nuts and not p.radius_km:
+            return Component("region", 0.5, "")
+        return Component("region", 0.0, "außerhalb der Zielregion" if land else "Ort unbekannt")
+
+    def _buyer(self, ags: str | None) -> Component:
+        row = self.index.row_of.get(ags or "")
+        if row is None or not self.refs:
+            return Component("auftraggeber", 0.0, "")
+        best, ref = 0.0, self.refs[0]
+        for r in self.refs:
+            terms = (
+                ((self.model.log_einwohner[row] - self.model.log_einwohner[r]) / 0.15) ** 2
+                + ((self.model.log_dichte[row] - self.model.log_dichte[r]) / 0.35) ** 2
+                + (2.0 * (self.model.rank[row] - self.model.rank[r])) ** 2
+            )
+            similarity = math.exp(-float(terms) / 8)
+            if similarity > best:
+                best, ref = similarity, r
+        neighbour = self.neighbours.get(str(self.index.kreis_key[row]))
+        if neighbour is not None and best < 0.9:
+            name = self.index.kurzname[neighbour]
+            return Component("auftraggeber", 0.9, f"Auftraggeber im Nachbarkreis von Referenzkommune {name}")
+        name = self.index.kurzname[ref]
+        why = f"Auftraggeber ähnlich groß wie Referenzkommune {name}" if best >= 0.5 else ""
+        return Component("auftraggeber", best, why)
+
+    def _deadline(self, deadline: datetime | None, planned: object) -> Component | str:
+        if deadline is None:
+            if planned and str(planned) >= self.now.date().isoformat():
+                return Component("frist", 0.8, f"Vorinformation: geplant ab {planned}")
+            if planned:
+                return Component("frist", 0.2, f"Vorinformation, geplant war {planned}")
+            return Component("frist", 0.5, "")
+        days = (deadline - self.now).days
+        if deadline < self.now:
+            return "Frist abgelaufen"
+        if days < self.profile.mindest_vorlauf_tage:
+            return Component("frist", 0.2, f"nur noch {days} Tage bis zur Frist")
+        return Component("frist", 1.0, f"Frist in {days} Tagen")
+
+    def tender(self, t: Tender) -> Lead:
+        lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url)
+        body = " ".join((t.description, t.buyer_department, *(lot.get("title", "") for lot in t.lots)))
+        if excluded := contains_any(f"{t.title} {body}", self.profile.ausschluesse):
+            lead.excluded = f"Ausschluss: {excluded}"
+        timing = self._deadline(t.submission_deadline, t.planned_date)
+        if isinstance(timing, str):
+            lead.excluded = lead.excluded or timing
+            timing = Component("frist", 0.0, timing)
+        codes = [t.cpv_main, *t.cpv_additional, *(c for lot in t.lots for c in lot.get("cpv", []))]
+        cpv, cpv_why = cpv_score([c for c in codes if c], self.profile.cpv)
+        lead.components = [
+            self._text(t.title, body),
+            Component("cpv", cpv, cpv_why),
+            self._place(t.gemeinde_ags, [t.buyer_nuts, *t.place_nuts]),
+            self._buyer(t.gemeinde_ags),
+            timing,
+        ]
+        _weighted(lead, TENDER_WEIGHTS)
+        return lead
+
+    def funding(self, f: Funding) -> Lead:
+        lead = Lead("funding", f"{f.source}:{f.source_id}", f.title, f.url)
+        if excluded := contains_any(f"{f.title} {f.beschreibung}", self.profile.ausschluesse):
+            lead.excluded = f"Ausschluss: {excluded}"
+        allowed = [b for b in f.foerderberechtigte if b in self.profile.foerder_berechtigt]
+        if "mit_kommune" in self.profile.foerder_rollen and "Kommune" in f.foerderberechtigte:
+            allowed.append("Kommune (gemeinsamer Antrag)")
+        laender = {LAENDER[k][1] for k in self.profile.laender}
+        in_area = "bundesweit" in f.foerdergebiet or bool(laender & set(f.foerdergebiet)) or not laender
+        lead.components = [
+            self._text(f.title, f"{f.kurzbeschreibung} {f.beschreibung} {f.stichworte}"),
+            Component(
+                "berechtigt",
+                1.0 if allowed else 0.0,
+                f"förderberechtigt: {', '.join(dict.fromkeys(allowed))}" if allowed else "",
+            ),
+            Component("gebiet", 1.0 if in_area else 0.0, f"Fördergebiet: {', '.join(f.foerdergebiet)}"),
+        ]
+        if not allowed and self.profile.foerder_berechtigt:
+            lead.excluded = lead.excluded or "nicht förderberechtigt"
+        _weighted(lead, FUNDING_WEIGHTS)
+        return lead
+
+    def kommunen(self, signals: dict[str, tuple[float, str]], k: int = 100) -> list[Lead]:
+        """Gemeinden like the references, in the region, with activity on the profile's themes."""
+        ix, p = self.index, self.profile
+        if not self.refs:
+            return []
+        candidates = np.ones(len(ix), dtype=bool)
+        candidates[self.refs] = False
+        if p.min_einwohner is not None:
+            candidates &= ix.einwohner >= p.min_einwohner
+        if p.max_einwohner is not None:
+            candidates &= ix.einwohner <= p.max_einwohner
+        leads = []
+        for row in np.flatnonzero(candidates):
+            ags = ix.ags[row]
+            similar = self._buyer(ags)
+            place = self._place(ags, [])
+            activity, why = signals.get(ags, (0.0, ""))
+            similar = Component(
+                "aehnlichkeit",
+                similar.value,
+                similar.evidence.replace("Auftraggeber ähnlich groß wie", "ähnlich groß wie").replace(
+                    "Auftraggeber im", "im"
+                ),
+            )
+            lead = Lead("kommune", ags, ix.label(int(row)), "")
+            lead.components = [similar, place, Component("aktivitaet", activity, why)]
+            lead.score = round(0.5 * similar.value + 0.25 * place.value + 0.25 * activity, 4)
+            leads.append(lead)
+        leads.sort(key=lambda lead: -lead.score)
+        return leads[:k]

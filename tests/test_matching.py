@@ -1,0 +1,140 @@
+"""The matcher: German text handling on real phrases, profile validation, scores with reasons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from kommunen.db import session_scope
+from kommunen.gemeinden import GemeindeIndex
+from kommunen.leads import rank, store_leads
+from kommunen.matching.score import Matcher, cpv_score
+from kommunen.matching.text import KeywordScorer, contains_any, stem, tokens
+from kommunen.models import LeadRow, Tender
+from kommunen.profile import ProfileError, load_profile
+from scrapers.eforms import EformsFiles
+from tests.conftest import import_shared
+from tests.recorded import SHARED
+
+PROFILE = Path(__file__).resolve().parents[1] / "data/profiles/integration.toml"
+NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("Integration", "Integrationsmanagement für Geflüchtete"),
+        ("Jugendbeteiligung", "Aufbau einer Jugendbeteiligungsplattform"),
+        ("mehrsprachig", "Mehrsprachige Bürgerinformation"),
+        ("Stadt", "Städte und Gemeinden"),
+        ("Kommune", "für Kommunen in Bayern"),
+        ("Sprachmittlung", "Sprachmittlungen für die Ausländerbehörde"),
+        ("Dolmetschen", "Dolmetscherinnen und Dolmetscher"),
+    ],
+)
+def test_keywords_match_compounds_umlauts_and_plurals(keyword: str, text: str) -> None:
+    found = KeywordScorer({keyword: 1.0}).score(text, "")
+    assert found.matched == (keyword,)
+    assert found.score > 0.5
+
+
+def test_short_keywords_match_whole_words_only() -> None:
+    scorer = KeywordScorer({"App": 1.0})
+    assert scorer.score("Neue App für Bürger", "").matched == ("App",)
+    assert scorer.score("Apparate und Appell", "").matched == ()
+
+
+def test_folding_and_exclusions() -> None:
+    assert stem("Städte") == "stadt"
+    assert tokens("Müll-Abfuhr, Straße") == ["mull", "abfuhr", "strasse"]
+    assert contains_any("Gebäudereinigung im Rathaus", ["Gebäudereinigung"]) == "Gebäudereinigung"
+    assert contains_any("Reinigung von Gebäuden", ["Straßenbau"]) == ""
+
+
+def test_cpv_levels() -> None:
+    assert cpv_score(["79540000"], ("79540000",)) == (1.0, "CPV 79540000")
+    assert cpv_score(["85312400"], ("853",)) == (1.0, "CPV 85312400")
+    assert cpv_score(["79541000"], ("79540000",))[0] == 0.6  # same group
+    assert cpv_score(["79110000"], ("79540000",))[0] == 0.3  # same division
+    assert cpv_score(["45000000"], ("79540000",))[0] == 0.0
+
+
+def test_profile_errors_name_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "profil.toml"
+    bad.write_text(
+        'name = "X"\n[begriffe]\nIntegration = 2\n[region]\nlaender = ["XY"]\nradius_km = 50\n'
+        '[foerderung]\nrollen = ["allein"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as info:
+        load_profile(bad)
+    lines = str(info.value).splitlines()
+    assert lines == [
+        f"{bad}:3: begriffe.Integration: Gewicht muss eine Zahl in (0, 1] sein, nicht 2",
+        f"{bad}:1: begriffe: mindestens ein Begriff mit Gewicht, z. B. Integration = 1.0",
+        f"{bad}:5: region.laender: Unbekanntes Land 'XY'; erlaubt: "
+        "SH, HH, NI, HB, NW, HE, RP, BW, BY, SL, BE, BB, MV, SN, ST, TH",
+        f"{bad}:6: region.radius_km: braucht region.heimat (die Gemeinde, um die der Radius liegt)",
+        f"{bad}:8: foerderung.rollen: 'allein': erlaubt sind selbst, mit_kommune",
+    ]
+    secret = tmp_path / "geheim.toml"
+    secret.write_text('name = "X"\nsmtp_password = "abc"\n[begriffe]\nA = 1\n', encoding="utf-8")
+    with pytest.raises(
+        ProfileError, match=r"geheim\.toml:2: smtp_password: Passwörter gehören nicht ins Profil"
+    ):
+        load_profile(secret)
+
+
+def test_example_profile_loads() -> None:
+    profile = load_profile(PROFILE)
+    assert (profile.laender, profile.referenzen) == (("09", "08"), ("Augsburg", "Tübingen"))
+    assert profile.begriffe["Integration"] == 1.0
+
+
+@pytest.fixture
+def loaded(engine: Engine):  # type: ignore[no-untyped-def]
+    from kommunen.pipeline import run_source
+
+    import_shared(engine)
+    run_source(engine, EformsFiles([SHARED / "tenders/eforms"]), None, clock=lambda: NOW)  # type: ignore[arg-type]
+    with session_scope(engine) as session:
+        index = GemeindeIndex(session)
+    return engine, index
+
+
+def test_municipal_buyer_scores_with_reasons(loaded) -> None:  # type: ignore[no-untyped-def]
+    engine, index = loaded
+    matcher = Matcher(load_profile(PROFILE), index, NOW)
+    with session_scope(engine) as session:
+        veat = session.scalars(select(Tender).where(Tender.buyer_name == "Stadt Neckargemünd")).one()
+        lead = matcher.tender(veat)
+    by_name = {c.name: c for c in lead.components}
+    assert by_name["region"].evidence == "191 km von Augsburg"  # inside the profile's 200 km
+    assert by_name["auftraggeber"].value > 0
+    assert by_name["frist"].evidence == ""  # a VEAT notice has no deadline
+    assert 0 < lead.score < 1
+    assert lead.lead_id.startswith("tender:eforms:")
+
+
+def test_rank_and_store_kommune_leads(loaded) -> None:  # type: ignore[no-untyped-def]
+    engine, index = loaded
+    profile = load_profile(PROFILE)
+    leads = rank(engine, profile, index, NOW)
+    kommunen = [lead for lead in leads if lead.kind == "kommune"]
+    assert kommunen[0].score >= kommunen[-1].score
+    top = {lead.ref: lead for lead in kommunen[:10]}
+    assert "09772184" in top  # Neusäß: Augsburg's neighbour, 5 km away
+    assert top["09772184"].reason == "im Nachbarkreis von Referenzkommune Augsburg · 5 km von Augsburg"
+    assert not {"09761000", "08416041"} & {lead.ref for lead in kommunen}  # references are no leads
+    assert all(20_000 <= index.einwohner[index.row_of[lead.ref]] <= 600_000 for lead in kommunen)
+    expired = [lead for lead in leads if lead.excluded == "Frist abgelaufen"]
+    assert expired  # the SDK notices' deadlines lie in the past
+    counts = store_leads(engine, profile, leads, NOW)
+    assert counts.new == len(leads)
+    assert store_leads(engine, profile, leads, NOW).unchanged == len(leads)
+    with session_scope(engine) as session:
+        row = session.get_one(LeadRow, (profile.name, "kommune:09772184"))
+        assert row.first_seen == NOW
