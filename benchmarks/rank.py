@@ -1,0 +1,84 @@
+"""Benchmark for the matcher (issue 4): rank 100,000 stored tenders for one profile.
+
+Targets: warm ranking < 2 s, peak memory < 1 GB. Baseline in the same run: the keyword-only
+text score over the same texts (what a plain keyword search costs).
+Run: .venv/bin/python benchmarks/rank.py
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kommunen.db import make_engine, session_scope, upgrade
+from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis, read_document
+from kommunen.leads import rank
+from kommunen.matching.text import KeywordScorer
+from kommunen.models import Tender
+from kommunen.profile import load_profile
+from kommunen.records_store import store_records
+from scrapers.base import RawDocument
+from scrapers.eforms import parse_notice
+from scrapers.errors import ParseError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def main() -> None:
+    engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp(prefix='kommunen-rank-')) / 'rank.db'}")
+    upgrade(engine)
+    with session_scope(engine) as session:
+        import_gemeindeverzeichnis(
+            session, [read_document(SHARED / GV_FILE), read_document(SHARED / PLZ_FILE)]
+        )
+    notices = []
+    for path in sorted((SHARED / "tenders/eforms").glob("*.xml")):
+        try:
+            notices.append(parse_notice(RawDocument(url=path.name, body=path.read_bytes(), fetched_at=NOW)))
+        except ParseError:
+            continue
+    records = [
+        dataclasses.replace(notices[i % len(notices)], source="bench", source_id=f"n{i}")
+        for i in range(100_000)
+    ]
+    for start in range(0, len(records), 10_000):
+        with session_scope(engine) as session:
+            store_records(session, records[start : start + 10_000])
+
+    profile = load_profile(ROOT / "data/profiles/integration.toml")
+    with session_scope(engine) as session:
+        index = GemeindeIndex(session)
+    rank(engine, profile, index, NOW)  # warm-up: caches, stemmer, SQLite pages
+    start = time.perf_counter()
+    leads = rank(engine, profile, index, NOW)
+    warm = time.perf_counter() - start
+
+    with session_scope(engine) as session:
+        texts = [(t, d) for t, d in session.execute(select(Tender.title, Tender.description))]
+    start = time.perf_counter()
+    scorer = KeywordScorer(profile.begriffe, [f"{t} {d}" for t, d in texts])
+    for title, description in texts:
+        scorer.score(title, description)
+    keyword_only = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"ranked {len(leads):,} leads ({sum(1 for x in leads if x.kind == 'tender'):,} tenders)")
+    print(f"warm ranking           {warm:6.2f} s   target < 2 s   {'ok' if warm < 2 else 'MISSED'}")
+    print(
+        f"keyword-only baseline  {keyword_only:6.2f} s   (ranking costs {warm / keyword_only:.1f}x the text score)"
+    )
+    print(
+        f"peak memory            {peak_mb:6.0f} MB  target < 1024 MB  {'ok' if peak_mb < 1024 else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
