@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from kommunen.db import session_scope
 from kommunen.errors import KommunenError
 from kommunen.gemeinden import GemeindeIndex
-from kommunen.matching.score import Lead, Matcher
-from kommunen.matching.text import keyword_count, stem, tokens
+from kommunen.matching.score import Component, Lead, Matcher
+from kommunen.matching.text import count, fold, stem
 from kommunen.models import Department, Funding, LeadRow, OparlBody, Tender
 from kommunen.profile import Profile
 from kommunen.store import Counts, upsert
@@ -28,30 +28,53 @@ def _department_signals(session, profile: Profile) -> dict[str, tuple[float, str
         select(Department, OparlBody.ags).outerjoin(OparlBody, OparlBody.source_id == Department.body_id)
     )
     for department, body_ags in rows:
-        words = tokens(f"{department.name} {' '.join(department.themen)}")
-        if any(keyword_count(s, words) for s in stems):
+        text = fold(f"{department.name} {' '.join(department.themen)}")
+        if any(count(s, text) for s in stems):
             contact = f"{department.name} ({department.email})" if department.email else department.name
             found[department.ags or body_ags or ""].append(contact)
     return {ags: (1.0, f"Ansprechpartner: {'; '.join(names[:2])}") for ags, names in found.items() if ags}
 
 
+TENDER_COLUMNS = (
+    Tender.source,
+    Tender.source_id,
+    Tender.title,
+    Tender.description,
+    Tender.buyer_department,
+    Tender.lots,
+    Tender.url,
+    Tender.gemeinde_ags,
+    Tender.buyer_nuts,
+    Tender.place_nuts,
+    Tender.cpv_main,
+    Tender.cpv_additional,
+    Tender.submission_deadline,
+    Tender.planned_date,
+)
+
+
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> list[Lead]:
     matcher = Matcher(profile, index, now)
     with session_scope(engine) as session:
-        tenders = list(session.scalars(select(Tender)))
+        tenders = session.execute(select(*TENDER_COLUMNS)).all()  # rows, not ORM objects: 100k fit
         funding = list(session.scalars(select(Funding)))
-        matcher.fit_corpus([f"{t.title} {t.description}" for t in tenders])
-        tender_leads = [matcher.tender(t) for t in tenders]
-        funding_leads = [matcher.funding(f) for f in funding]
         signals = _department_signals(session, profile)
-    by_gemeinde: dict[str, list[str]] = defaultdict(list)
-    for t, lead in zip(tenders, tender_leads, strict=True):
-        if t.gemeinde_ags and lead.components[0].value > 0:
-            by_gemeinde[t.gemeinde_ags].append(t.title)
-    for ags, titles in by_gemeinde.items():
+    bodies = [matcher.tender_body(t) for t in tenders]
+    tf = matcher.scorer.fit([t.title for t in tenders], bodies)
+    text_scores = matcher.scorer.scores(tf)
+    tender_leads = [
+        matcher.tender(t, body, Component("text", float(score), matcher.text_evidence(row)))
+        for t, body, score, row in zip(tenders, bodies, text_scores, tf, strict=True)
+    ]
+    funding_leads = [matcher.funding(f) for f in funding]
+    by_gemeinde: dict[str, int] = defaultdict(int)
+    for t, score in zip(tenders, text_scores, strict=True):
+        if t.gemeinde_ags and score > 0:
+            by_gemeinde[t.gemeinde_ags] += 1
+    for ags, found in by_gemeinde.items():
         value, why = signals.get(ags, (0.0, ""))
-        tender_why = f"{len(titles)} Ausschreibung(en) zu Ihren Themen"
-        signals[ags] = (min(1.0, value + 0.5 * len(titles)), " · ".join(filter(None, (tender_why, why))))
+        tender_why = f"{found} Ausschreibung(en) zu Ihren Themen"
+        signals[ags] = (min(1.0, value + 0.5 * found), " · ".join(filter(None, (tender_why, why))))
     leads = tender_leads + funding_leads + matcher.kommunen(signals)
     leads.sort(key=lambda lead: (bool(lead.excluded), -lead.score))
     return leads

@@ -79,16 +79,24 @@ class Matcher:
         for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
             self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
         self.scorer = KeywordScorer(profile.begriffe)
+        self._cache: dict[tuple[object, ...], Component] = {}
 
-    def fit_corpus(self, texts: list[str]) -> None:
-        """idf from the collection being ranked, so a word in every notice counts little."""
-        self.scorer = KeywordScorer(self.profile.begriffe, texts)
+    def text_evidence(self, tf_row: np.ndarray) -> str:
+        matched = self.scorer.matched(tf_row)
+        return f"Begriffe: {', '.join(matched)}" if matched else ""
 
     def _text(self, title: str, body: str) -> Component:
         found = self.scorer.score(title, body)
         return Component(
             "text", found.score, f"Begriffe: {', '.join(found.matched)}" if found.matched else ""
         )
+
+    def _cached(self, key: tuple[object, ...], compute) -> Component:  # type: ignore[no-untyped-def]
+        """Place, buyer and CPV depend on few distinct values: compute each once per ranking."""
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = compute()
+        return found
 
     def _place(self, ags: str | None, nuts: list[str]) -> Component:
         p = self.profile
@@ -153,22 +161,33 @@ class Matcher:
             return Component("frist", 0.2, f"nur noch {days} Tage bis zur Frist")
         return Component("frist", 1.0, f"Frist in {days} Tagen")
 
-    def tender(self, t: Tender) -> Lead:
+    @staticmethod
+    def tender_body(t: Tender) -> str:
+        return " ".join((t.description, t.buyer_department, *(lot.get("title", "") for lot in t.lots)))
+
+    def tender(self, t: Tender, body: str | None = None, text: Component | None = None) -> Lead:
+        """One tender (an ORM object or a row with the same columns) as a lead."""
         lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url)
-        body = " ".join((t.description, t.buyer_department, *(lot.get("title", "") for lot in t.lots)))
+        body = self.tender_body(t) if body is None else body
         if excluded := contains_any(f"{t.title} {body}", self.profile.ausschluesse):
             lead.excluded = f"Ausschluss: {excluded}"
         timing = self._deadline(t.submission_deadline, t.planned_date)
         if isinstance(timing, str):
             lead.excluded = lead.excluded or timing
             timing = Component("frist", 0.0, timing)
-        codes = [t.cpv_main, *t.cpv_additional, *(c for lot in t.lots for c in lot.get("cpv", []))]
-        cpv, cpv_why = cpv_score([c for c in codes if c], self.profile.cpv)
+        codes = tuple(
+            dict.fromkeys(
+                c
+                for c in (t.cpv_main, *t.cpv_additional, *(c for lot in t.lots for c in lot.get("cpv", [])))
+                if c
+            )
+        )
+        nuts = (t.buyer_nuts, *t.place_nuts)
         lead.components = [
-            self._text(t.title, body),
-            Component("cpv", cpv, cpv_why),
-            self._place(t.gemeinde_ags, [t.buyer_nuts, *t.place_nuts]),
-            self._buyer(t.gemeinde_ags),
+            text or self._text(t.title, body),
+            self._cached(("cpv", codes), lambda: Component("cpv", *cpv_score(codes, self.profile.cpv))),
+            self._cached(("place", t.gemeinde_ags, nuts), lambda: self._place(t.gemeinde_ags, list(nuts))),
+            self._cached(("buyer", t.gemeinde_ags), lambda: self._buyer(t.gemeinde_ags)),
             timing,
         ]
         _weighted(lead, TENDER_WEIGHTS)

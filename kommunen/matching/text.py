@@ -1,48 +1,54 @@
 """German text relevance: folding, Snowball stemming, compound words, BM25-style saturation.
 
-German notices are short (median ~130 characters) and compound-heavy, so a keyword matches a
-token when the token *contains* the keyword's stem: "Integrationsmanagement" and
-"Jugendbeteiligungsplattform" count for "Integration" and "Jugendbeteiligung".
+German notices are short (median ~130 characters) and compound-heavy, so a keyword counts
+wherever its stem occurs inside a word: "Integrationsmanagement" and
+"Jugendbeteiligungsplattform" count for "Integration" and "Jugendbeteiligung". Stems shorter
+than four letters ("app") must be whole words. Counting is str.count / one regex per keyword
+over the folded text, so a whole collection is scored at C speed.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("german")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Snowball's German stemmer drops umlauts (Städte → stadt), so matching folds ä→a the same way.
 _PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+MIN_STEM = 4
+K1 = 1.2
 
 
 def fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower().translate(_PLAIN)).strip()
-
-
-MIN_STEM = 4  # shorter stems ("app") must match a whole token, not inside one
-K1 = 1.2
+    return text.lower().translate(_PLAIN)
 
 
 @lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """Stem first (Snowball knows ä/ö/ü), then fold like the tokens."""
-    return fold(_STEMMER.stemWord(word.lower())).replace(" ", "")
+    """Stem first (Snowball knows ä/ö/ü), then fold like the texts."""
+    return re.sub(r"[^a-z0-9]", "", fold(_STEMMER.stemWord(word.lower())))
 
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def keyword_count(stemmed: str, words: Sequence[str]) -> int:
+@lru_cache(maxsize=4096)
+def _whole_word(stemmed: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(stemmed)}(?:s|e|n|en|er|es)?(?![a-z0-9])")
+
+
+def count(stemmed: str, folded: str) -> int:
+    """How often the stem occurs in an already folded text."""
     if len(stemmed) < MIN_STEM:
-        return sum(1 for w in words if w == stemmed or stem(w) == stemmed)
-    return sum(1 for w in words if stemmed in w)
+        return len(_whole_word(stemmed).findall(folded))
+    return folded.count(stemmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,33 +60,48 @@ class TextScore:
 class KeywordScorer:
     """BM25-like: saturating term frequency × idf over the scored collection × the user's weight."""
 
-    def __init__(self, keywords: dict[str, float], documents: Iterable[str] = ()) -> None:
-        self.keywords = {word: (stem(word), weight) for word, weight in keywords.items()}
-        docs = [tokens(d) for d in documents]
-        n = max(len(docs), 1)
-        self.idf = {}
-        for word, (stemmed, _) in self.keywords.items():
-            df = sum(1 for d in docs if keyword_count(stemmed, d))
-            self.idf[word] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        self.norm = sum(weight * self.idf[w] for w, (_, weight) in self.keywords.items()) or 1.0
+    def __init__(self, keywords: dict[str, float]) -> None:
+        self.words = list(keywords)
+        self.stems = [stem(w) for w in self.words]
+        self.weights = np.array([keywords[w] for w in self.words], dtype=np.float64)
+        self._set_idf(np.zeros(len(self.words)), 1)
+
+    def _set_idf(self, df: np.ndarray, n: int) -> None:
+        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.norm = float((self.weights * self.idf).sum()) or 1.0
+
+    def fit(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+        """Term frequencies of the collection; a word found in every document counts little."""
+        tf = self.frequencies(titles, bodies)
+        self._set_idf((tf > 0).sum(axis=0).astype(np.float64), max(len(titles), 1))
+        return tf
+
+    def frequencies(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+        """documents × keywords term frequencies; the title counts double."""
+        tf = np.zeros((len(titles), len(self.stems)), dtype=np.float64)
+        for j, stemmed in enumerate(self.stems):
+            tf[:, j] = [
+                2 * count(stemmed, fold(t)) + count(stemmed, fold(b))
+                for t, b in zip(titles, bodies, strict=True)
+            ]
+        return tf
+
+    def scores(self, tf: np.ndarray) -> np.ndarray:
+        saturated = tf / (tf + K1)
+        return np.minimum(1.0, (saturated * self.weights * self.idf).sum(axis=1) / self.norm * 2)
+
+    def matched(self, tf_row: np.ndarray) -> tuple[str, ...]:
+        return tuple(w for w, f in zip(self.words, tf_row, strict=True) if f)
 
     def score(self, title: str, body: str) -> TextScore:
-        title_words, body_words = tokens(title), tokens(body)
-        total, matched = 0.0, []
-        for word, (stemmed, weight) in self.keywords.items():
-            tf = 2 * keyword_count(stemmed, title_words) + keyword_count(
-                stemmed, body_words
-            )  # title counts double
-            if tf:
-                matched.append(word)
-                total += weight * self.idf[word] * tf * (K1 + 1) / (tf + K1) / (K1 + 1)
-        return TextScore(min(1.0, total / self.norm * 2), tuple(matched))
+        tf = self.frequencies([title], [body])
+        return TextScore(float(self.scores(tf)[0]), self.matched(tf[0]))
 
 
 def contains_any(text: str, phrases: Iterable[str]) -> str:
     """The first phrase whose stemmed words all occur in text (for exclusions), else ""."""
-    words = tokens(text)
+    folded = fold(text)
     for phrase in phrases:
-        if all(keyword_count(stem(p), words) for p in re.findall(r"\w+", phrase)):
+        if all(count(stem(word), folded) for word in re.findall(r"\w+", phrase)):
             return phrase
     return ""
