@@ -20,13 +20,13 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("german")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Snowball's German stemmer drops umlauts (Städte → stadt), so matching folds ä→a the same way.
-_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 MIN_STEM = 4
 K1 = 1.2
 
 
 def fold(text: str) -> str:
-    return text.lower().translate(_PLAIN)
+    # str.replace is several times faster than str.translate on long texts (measured)
+    return text.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
 
 
 @lru_cache(maxsize=4096)
@@ -78,12 +78,10 @@ class KeywordScorer:
 
     def frequencies(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
         """documents × keywords term frequencies; the title counts double."""
+        folded = [(fold(t), fold(b)) for t, b in zip(titles, bodies, strict=True)]
         tf = np.zeros((len(titles), len(self.stems)), dtype=np.float64)
         for j, stemmed in enumerate(self.stems):
-            tf[:, j] = [
-                2 * count(stemmed, fold(t)) + count(stemmed, fold(b))
-                for t, b in zip(titles, bodies, strict=True)
-            ]
+            tf[:, j] = [2 * count(stemmed, t) + count(stemmed, b) for t, b in folded]
         return tf
 
     def scores(self, tf: np.ndarray) -> np.ndarray:
