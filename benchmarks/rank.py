@@ -72,7 +72,8 @@ def main() -> None:
     print(f"ranked {len(leads):,} leads ({sum(1 for x in leads if x.kind == 'tender'):,} tenders)")
     print(f"warm ranking           {warm:6.2f} s   target < 2 s   {'ok' if warm < 2 else 'MISSED'}")
     print(
-        f"keyword-only baseline  {keyword_only:6.2f} s   (ranking costs {warm / keyword_only:.1f}x the text score)"
+        f"keyword-only baseline  {keyword_only:6.2f} s   "
+        f"(ranking costs {warm / keyword_only:.1f}x the text score)"
     )
     print(
         f"peak memory            {peak_mb:6.0f} MB  target < 1024 MB  {'ok' if peak_mb < 1024 else 'MISSED'}"
