@@ -462,9 +462,10 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML)
     from kommunen.profile import load_profile
 
     profile = load_profile(path)
-    _index().find(profile.heimat) if profile.heimat else None
-    for reference in profile.referenzen:
-        _index().find(reference)
+    index = _index()
+    for place in (profile.heimat, *profile.referenzen):
+        if place:
+            index.find(place)  # an unknown or ambiguous Gemeinde fails here, with suggestions
     typer.secho(
         f"{path}: in Ordnung – {profile.name}, {len(profile.begriffe)} Begriffe, {len(profile.cpv)} CPV, "
         f"{len(profile.referenzen)} Referenzkommunen",
