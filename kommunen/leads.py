@@ -39,15 +39,12 @@ TENDER_COLUMNS = (
     Tender.source,
     Tender.source_id,
     Tender.title,
-    Tender.description,
-    Tender.buyer_department,
-    Tender.lots,
+    Tender.search_text,
     Tender.url,
     Tender.gemeinde_ags,
     Tender.buyer_nuts,
     Tender.place_nuts,
-    Tender.cpv_main,
-    Tender.cpv_additional,
+    Tender.cpv_codes,
     Tender.submission_deadline,
     Tender.planned_date,
 )
@@ -59,12 +56,11 @@ def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) 
         tenders = session.execute(select(*TENDER_COLUMNS)).all()  # rows, not ORM objects: 100k fit
         funding = list(session.scalars(select(Funding)))
         signals = _department_signals(session, profile)
-    bodies = [matcher.tender_body(t) for t in tenders]
-    tf = matcher.scorer.fit([t.title for t in tenders], bodies)
+    tf = matcher.scorer.fit([fold(t.title) for t in tenders], [t.search_text for t in tenders], folded=True)
     text_scores = matcher.scorer.scores(tf)
     tender_leads = [
-        matcher.tender(t, body, Component("text", float(score), matcher.text_evidence(row)))
-        for t, body, score, row in zip(tenders, bodies, text_scores, tf, strict=True)
+        matcher.tender(t, Component("text", float(score), matcher.text_evidence(row)))
+        for t, score, row in zip(tenders, text_scores, tf, strict=True)
     ]
     funding_leads = [matcher.funding(f) for f in funding]
     by_gemeinde: dict[str, int] = defaultdict(int)

@@ -189,6 +189,9 @@ class Tender(Tracked, Base):
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     url: Mapped[str] = mapped_column(String(2000))
     gemeinde_ags: Mapped[str | None] = mapped_column(String(8))  # the buyer's Gemeinde, when linked
+    # Precomputed at write time so ranking 100k tenders reads plain strings, no JSON (matching/text.fold):
+    search_text: Mapped[str] = mapped_column(Text, server_default="")  # description, department, lots
+    cpv_codes: Mapped[str] = mapped_column(Text, server_default="")  # every CPV code, space-separated
 
 
 class Funding(Tracked, Base):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kommunen.matching.text import fold as fold_for_matching
 from kommunen.models import Department, Funding, Gebiet, Gemeinde, GemeindePlz, OparlBody, Tender
 from kommunen.store import Counts, record_row, upsert
 from kommunen.text import fold
@@ -50,6 +51,10 @@ def tender_rows(session: Session, tenders: list[TenderRecord]) -> list[dict[str,
             place_nuts=list(t.place_nuts),
             lots=_jsonable(t.lots),
             gemeinde_ags=links.get(t.source_id),
+            search_text=fold_for_matching(
+                " ".join((t.description, t.buyer_department, *(lot.title for lot in t.lots)))
+            ),
+            cpv_codes=" ".join(t.cpv_codes),
         )
         for t in tenders
     ]

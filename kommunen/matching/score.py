@@ -7,13 +7,14 @@ short, so CPV, region and buyer weigh together as much as the words.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from kommunen.gemeinden import LAENDER, GemeindeIndex
-from kommunen.matching.text import KeywordScorer, contains_any
+from kommunen.matching.text import KeywordScorer, contains_any, count, fold, stem
 from kommunen.models import Funding, Tender
 from kommunen.profile import Profile
 from kommunen.similar import SimilarityModel, haversine_km
@@ -79,6 +80,7 @@ class Matcher:
         for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
             self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
         self.scorer = KeywordScorer(profile.begriffe)
+        self.exclusions = [(p, [stem(w) for w in re.findall(r"\w+", p)]) for p in profile.ausschluesse]
         self._cache: dict[tuple[object, ...], Component] = {}
 
     def text_evidence(self, tf_row: np.ndarray) -> str:
@@ -161,30 +163,23 @@ class Matcher:
             return Component("frist", 0.2, f"nur noch {days} Tage bis zur Frist")
         return Component("frist", 1.0, f"Frist in {days} Tagen")
 
-    @staticmethod
-    def tender_body(t: Tender) -> str:
-        return " ".join((t.description, t.buyer_department, *(lot.get("title", "") for lot in t.lots)))
-
-    def tender(self, t: Tender, body: str | None = None, text: Component | None = None) -> Lead:
+    def tender(self, t: Tender, text: Component | None = None) -> Lead:
         """One tender (an ORM object or a row with the same columns) as a lead."""
         lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url)
-        body = self.tender_body(t) if body is None else body
-        if excluded := contains_any(f"{t.title} {body}", self.profile.ausschluesse):
-            lead.excluded = f"Ausschluss: {excluded}"
+        if self.exclusions:
+            folded = fold(t.title) + " " + t.search_text
+            if excluded := next(
+                (p for p, stems in self.exclusions if all(count(s, folded) for s in stems)), ""
+            ):
+                lead.excluded = f"Ausschluss: {excluded}"
         timing = self._deadline(t.submission_deadline, t.planned_date)
         if isinstance(timing, str):
             lead.excluded = lead.excluded or timing
             timing = Component("frist", 0.0, timing)
-        codes = tuple(
-            dict.fromkeys(
-                c
-                for c in (t.cpv_main, *t.cpv_additional, *(c for lot in t.lots for c in lot.get("cpv", [])))
-                if c
-            )
-        )
+        codes = tuple(t.cpv_codes.split())
         nuts = (t.buyer_nuts, *t.place_nuts)
         lead.components = [
-            text or self._text(t.title, body),
+            text or self._text(t.title, t.search_text),
             self._cached(("cpv", codes), lambda: Component("cpv", *cpv_score(codes, self.profile.cpv))),
             self._cached(("place", t.gemeinde_ags, nuts), lambda: self._place(t.gemeinde_ags, list(nuts))),
             self._cached(("buyer", t.gemeinde_ags), lambda: self._buyer(t.gemeinde_ags)),

@@ -46,6 +46,8 @@ def _whole_word(stemmed: str) -> re.Pattern[str]:
 
 def count(stemmed: str, folded: str) -> int:
     """How often the stem occurs in an already folded text."""
+    if stemmed not in folded:  # the common case, at C speed
+        return 0
     if len(stemmed) < MIN_STEM:
         return len(_whole_word(stemmed).findall(folded))
     return folded.count(stemmed)
@@ -70,18 +72,21 @@ class KeywordScorer:
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.norm = float((self.weights * self.idf).sum()) or 1.0
 
-    def fit(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+    def fit(self, titles: Sequence[str], bodies: Sequence[str], *, folded: bool = False) -> np.ndarray:
         """Term frequencies of the collection; a word found in every document counts little."""
-        tf = self.frequencies(titles, bodies)
+        tf = self.frequencies(titles, bodies, folded=folded)
         self._set_idf((tf > 0).sum(axis=0).astype(np.float64), max(len(titles), 1))
         return tf
 
-    def frequencies(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+    def frequencies(
+        self, titles: Sequence[str], bodies: Sequence[str], *, folded: bool = False
+    ) -> np.ndarray:
         """documents × keywords term frequencies; the title counts double."""
-        folded = [(fold(t), fold(b)) for t, b in zip(titles, bodies, strict=True)]
+        pairs = zip(titles, bodies, strict=True)
+        texts = list(pairs) if folded else [(fold(t), fold(b)) for t, b in pairs]
         tf = np.zeros((len(titles), len(self.stems)), dtype=np.float64)
         for j, stemmed in enumerate(self.stems):
-            tf[:, j] = [2 * count(stemmed, t) + count(stemmed, b) for t, b in folded]
+            tf[:, j] = [2 * count(stemmed, t) + count(stemmed, b) for t, b in texts]
         return tf
 
     def scores(self, tf: np.ndarray) -> np.ndarray:
@@ -96,10 +101,10 @@ class KeywordScorer:
         return TextScore(float(self.scores(tf)[0]), self.matched(tf[0]))
 
 
-def contains_any(text: str, phrases: Iterable[str]) -> str:
+def contains_any(text: str, phrases: Iterable[str], *, folded: bool = False) -> str:
     """The first phrase whose stemmed words all occur in text (for exclusions), else ""."""
-    folded = fold(text)
+    folded_text = text if folded else fold(text)
     for phrase in phrases:
-        if all(count(stem(word), folded) for word in re.findall(r"\w+", phrase)):
+        if all(count(stem(word), folded_text) for word in re.findall(r"\w+", phrase)):
             return phrase
     return ""
