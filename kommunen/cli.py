@@ -556,6 +556,26 @@ def explain(
 
 
 @app.command()
+def export(
+    profile: ProfileOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Datei: .xlsx, .csv, .json oder .ics.")],
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele Leads.")] = 500,
+    komma: Annotated[bool, typer.Option("--komma", help="CSV mit Komma statt Semikolon.")] = False,
+) -> None:
+    """Die besten Leads exportieren: XLSX (je Art ein Blatt), CSV, JSON oder ICS (Fristen).
+
+    Beispiel: kommunen export --profile meinprofil.toml -o leads.xlsx
+    """
+    from kommunen.export import export as write
+    from kommunen.pipeline import utcnow
+
+    _, ranked = _ranked(profile)
+    chosen = [lead for lead in ranked if not lead.excluded][:limit]
+    write(chosen, output, utcnow(), delimiter="," if komma else ";")
+    typer.echo(f"{len(chosen)} Leads nach {output} geschrieben")
+
+
+@app.command()
 def run() -> None:
     """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
     from kommunen.config import Settings

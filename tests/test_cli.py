@@ -169,3 +169,19 @@ def test_profile_check_leads_and_explain() -> None:
 
     wrong = runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommunen"])
     assert wrong.exit_code != 0
+
+
+def test_export_command(tmp_path: Path) -> None:
+    import openpyxl
+
+    profile = str(Path(__file__).resolve().parents[1] / "data/profiles/integration.toml")
+    runner.invoke(app, ["import-gemeinden"])
+    result = runner.invoke(
+        app, ["export", "--profile", profile, "-o", str(tmp_path / "leads.xlsx"), "--limit", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("20 Leads nach ")
+    book = openpyxl.load_workbook(tmp_path / "leads.xlsx")
+    assert book["Kommunen"].max_row == 21  # header + 20 Kommunen (no tenders stored in this test)
+    wrong = runner.invoke(app, ["export", "--profile", profile, "-o", str(tmp_path / "leads.pdf")])
+    assert wrong.exit_code != 0

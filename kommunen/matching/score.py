@@ -41,6 +41,7 @@ class Lead:
     score: float = 0.0
     components: list[Component] = field(default_factory=list)
     excluded: str = ""  # why the lead was dropped, when it was
+    deadline: datetime | None = None  # tenders: the submission deadline
 
     @property
     def lead_id(self) -> str:
@@ -165,7 +166,7 @@ class Matcher:
 
     def tender(self, t: Tender, text: Component | None = None) -> Lead:
         """One tender (an ORM object or a row with the same columns) as a lead."""
-        lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url)
+        lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url, deadline=t.submission_deadline)
         if self.exclusions:
             folded = fold(t.title) + " " + t.search_text
             if excluded := next(

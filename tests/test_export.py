@@ -1,0 +1,101 @@
+"""Exports opened the way a person would: XLSX with openpyxl, CSV as German Excel, ICS as text."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+
+from kommunen.export import export, safe
+from kommunen.matching.score import Component, Lead
+from kommunen.render import BERLIN
+
+NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+HOSTILE = '=HYPERLINK("http://evil.example","Klick")'
+
+
+def leads() -> list[Lead]:
+    deadline = datetime(2026, 12, 18, 12, 0, tzinfo=UTC)
+    tender = Lead(
+        "tender",
+        "ted:abc",
+        HOSTILE,
+        "https://ted.europa.eu/en/notice/-/detail/123-2026",
+        0.82,
+        [Component("text", 0.9, "Begriffe: Integration, mehrsprachig")],
+        deadline=deadline,
+    )
+    funding = Lead(
+        "funding",
+        "foerderdatenbank:Bund/BMAS/einstiegsgeld",
+        "Einstiegsgeld",
+        "https://x.example/e",
+        0.5,
+        [Component("berechtigt", 1.0, "förderberechtigt: Kommune")],
+    )
+    kommune = Lead(
+        "kommune",
+        "09772184",
+        "+Neusäß, St (Augsburg, Bayern) – AGS 09772184",
+        "",
+        0.7,
+        [Component("aehnlichkeit", 0.9, "@im Nachbarkreis")],
+    )
+    return [tender, funding, kommune]
+
+
+def test_formula_guard() -> None:
+    assert safe(HOSTILE) == "'" + HOSTILE
+    assert safe("\tcmd") == "'\tcmd"
+    assert safe("Integration") == "Integration"
+
+
+def test_xlsx_types_links_sheets_and_guard(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    export(leads(), path, NOW)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Ausschreibungen", "Förderprogramme", "Kommunen"]
+    sheet = book["Ausschreibungen"]
+    assert [c.value for c in sheet[1]] == ["Punkte", "Art", "Titel", "Warum", "Frist", "Link", "ID"]
+    points, _, title, reason, deadline, link, _ = (c.value for c in sheet[2])
+    assert points == 82
+    assert title == "'" + HOSTILE
+    assert sheet.cell(2, 3).data_type == "s"  # text, not a formula
+    assert reason == "Begriffe: Integration, mehrsprachig"
+    assert deadline == datetime(2026, 12, 18, 13, 0, tzinfo=BERLIN).replace(tzinfo=None)  # 12:00 UTC
+    assert sheet.cell(2, 6).hyperlink.target == link
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:G2"
+    assert book["Kommunen"].cell(2, 3).value.startswith("'+Neusäß")
+
+
+def test_csv_for_german_excel(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    export(leads(), path, NOW)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[1][2] == "'" + HOSTILE
+    assert rows[3][3] == "'@im Nachbarkreis"
+    assert rows[1][4] == "2026-12-18T12:00:00+00:00"
+
+
+def test_json_and_ics(tmp_path: Path) -> None:
+    export(leads(), tmp_path / "leads.json", NOW)
+    data = json.loads((tmp_path / "leads.json").read_text(encoding="utf-8"))
+    assert data[0]["komponenten"] == [
+        {"name": "text", "wert": 0.9, "beleg": "Begriffe: Integration, mehrsprachig"}
+    ]
+    export(leads(), tmp_path / "fristen.ics", NOW)
+    ics = (tmp_path / "fristen.ics").read_text(encoding="utf-8")
+    assert ics.count("BEGIN:VEVENT") == 1  # only the tender has a deadline
+    assert "DTSTART;VALUE=DATE:20261218" in ics
+    assert "DTSTAMP:20261122T060000Z" in ics
+    assert "UID:" in ics
+    assert 'SUMMARY:Frist: =HYPERLINK("http://evil.example"\\,"Klick")' in ics
+    again = tmp_path / "again.ics"
+    export(leads(), again, NOW)
+    assert again.read_text(encoding="utf-8") == ics  # stable UIDs
