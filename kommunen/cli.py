@@ -576,6 +576,48 @@ def export(
 
 
 @app.command()
+def digest(
+    profile: ProfileOption,
+    to: Annotated[str, typer.Option("--to", help="Empfänger, z. B. team@example.org.")],
+    send: Annotated[bool, typer.Option("--send", help="Per SMTP versenden (KOMMUNEN_SMTP_*).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Nur bauen, nichts senden oder merken.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Mail als .eml speichern.")] = None,
+    always: Annotated[bool, typer.Option("--always", help="Auch an einem Tag ohne Neues senden.")] = False,
+) -> None:
+    """Den Digest bauen: nur was dieser Empfänger noch nicht hat (oder was sich geändert hat).
+
+    Beispiele:
+
+      kommunen digest --profile meinprofil.toml --to team@example.org --dry-run -o digest.eml
+
+      kommunen digest --profile meinprofil.toml --to team@example.org --send
+    """
+    from kommunen import digest as mail
+    from kommunen.config import SmtpSettings
+    from kommunen.errors import ConfigError
+    from kommunen.pipeline import utcnow
+
+    if send == dry_run:
+        raise ConfigError("Genau eines angeben: --send oder --dry-run")
+    smtp = SmtpSettings.from_env() if send else None
+    loaded, ranked = _ranked(profile)
+    now = utcnow()
+    built = mail.build(_engine(), loaded.name, str(profile), to, ranked)
+    if not built.items and not always:
+        typer.echo("Nichts Neues für diesen Empfänger: kein Digest.")
+        return
+    message = mail.compose(built, smtp.sender if smtp else "kommunen@localhost", to, now)
+    if output is not None:
+        output.write_bytes(bytes(message))
+    if smtp is not None:
+        mail.send(message, smtp)
+        mail.mark_sent(_engine(), built, to, now)
+        typer.echo(f"Digest mit {len(built.items)} Leads an {to} gesendet")
+    else:
+        typer.echo(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+
+@app.command()
 def run() -> None:
     """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
     from kommunen.config import Settings

@@ -71,3 +71,41 @@ class ScrapeSettings:
                 u.strip() for u in os.environ.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    # Mail server for the digest (digest.send); the password comes only from the environment.
+    host: str
+    port: int
+    user: str
+    password: str
+    sender: str
+    starttls: bool
+    ssl: bool
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings:
+        host = os.environ.get("KOMMUNEN_SMTP_HOST", "")
+        if not host:
+            raise ConfigError("KOMMUNEN_SMTP_HOST fehlt: der Mailserver für den Digest")
+        security = os.environ.get("KOMMUNEN_SMTP_SECURITY", "starttls").lower()
+        if security not in ("starttls", "ssl", "none"):
+            raise ConfigError("KOMMUNEN_SMTP_SECURITY muss starttls, ssl oder none sein")
+        try:
+            port = int(os.environ.get("KOMMUNEN_SMTP_PORT", "465" if security == "ssl" else "587"))
+        except ValueError as exc:
+            raise ConfigError("KOMMUNEN_SMTP_PORT muss eine Zahl sein") from exc
+        user = os.environ.get("KOMMUNEN_SMTP_USER", "")
+        password = os.environ.get("KOMMUNEN_SMTP_PASSWORD", "")
+        if user and not password:
+            raise ConfigError("KOMMUNEN_SMTP_PASSWORD fehlt (nur aus der Umgebung, nie aus Dateien)")
+        return cls(
+            host=host,
+            port=port,
+            user=user,
+            password=password,
+            sender=os.environ.get("KOMMUNEN_SMTP_FROM", "kommunen@localhost"),
+            starttls=security == "starttls",
+            ssl=security == "ssl",
+        )

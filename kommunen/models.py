@@ -265,3 +265,15 @@ class LeadRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     last_changed: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DigestSent(Base):
+    """What a recipient already got, so the next digest brings only what is new or changed."""
+
+    __tablename__ = "digest_sent"
+
+    profile: Mapped[str] = mapped_column(String(200), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(String(700), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -185,3 +185,28 @@ def test_export_command(tmp_path: Path) -> None:
     assert book["Kommunen"].max_row == 21  # header + 20 Kommunen (no tenders stored in this test)
     wrong = runner.invoke(app, ["export", "--profile", profile, "-o", str(tmp_path / "leads.pdf")])
     assert wrong.exit_code != 0
+
+
+def test_digest_dry_run(tmp_path: Path) -> None:
+    profile = str(Path(__file__).resolve().parents[1] / "data/profiles/integration.toml")
+    runner.invoke(app, ["import-gemeinden"])
+    result = runner.invoke(
+        app,
+        [
+            "digest",
+            "--profile",
+            profile,
+            "--to",
+            "team@example.org",
+            "--dry-run",
+            "-o",
+            str(tmp_path / "digest.eml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "== Kommunen zum Ansprechen (15) ==" in result.output
+    assert (tmp_path / "digest.eml").read_bytes().startswith(b"Subject: Mehrsprachig gGmbH: 15 neue Leads")
+    both = runner.invoke(
+        app, ["digest", "--profile", profile, "--to", "x@example.org", "--send", "--dry-run"]
+    )
+    assert both.exit_code != 0

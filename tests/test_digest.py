@@ -1,0 +1,161 @@
+"""The digest against a real SMTP server on loopback (aiosmtpd): MIME, headers, umlauts,
+no duplicates, nothing marked on failure, no header injection."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from sqlalchemy import Engine, func, select
+
+from kommunen import digest as mail
+from kommunen.config import SmtpSettings
+from kommunen.db import session_scope
+from kommunen.matching.score import Component, Lead
+from kommunen.models import DigestSent
+
+NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+TO = "team@example.org"
+
+
+class Inbox(Message):
+    def __init__(self) -> None:
+        super().__init__(email.message.EmailMessage)
+        self.received: list[email.message.EmailMessage] = []
+
+    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+        self.received.append(message)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = SmtpSettings(
+        host="127.0.0.1",
+        port=port,
+        user="",
+        password="",
+        sender="leads@kommunen.example",
+        starttls=False,
+        ssl=False,
+    )
+    yield inbox, settings
+    controller.stop()
+
+
+def leads(title: str = "Sprachmittlung für die Ausländerbehörde Würzburg") -> list[Lead]:
+    return [
+        Lead(
+            "tender",
+            "ted:1",
+            title,
+            "https://ted.europa.eu/en/notice/-/detail/1-2026",
+            0.8,
+            [Component("text", 0.9, "Begriffe: Sprachmittlung, Migration")],
+            deadline=NOW + timedelta(days=24),
+        ),
+        Lead(
+            "funding",
+            "foerderdatenbank:x",
+            "Förderung von Integrationsmaßnahmen",
+            "https://f.example/x",
+            0.6,
+            [Component("berechtigt", 1.0, "förderberechtigt: Verband/Vereinigung")],
+        ),
+        Lead(
+            "tender",
+            "ted:2",
+            "Gebäudereinigung",
+            "https://t.example/2",
+            0.1,
+            [],
+            excluded="Ausschluss: Gebäudereinigung",
+        ),
+    ]
+
+
+def run_digest(engine: Engine, smtp: SmtpSettings, items: list[Lead], profile: str = "Mehrsprachig gGmbH"):  # type: ignore[no-untyped-def]
+    built = mail.build(engine, profile, "data/profiles/integration.toml", TO, items)
+    if built.items:
+        message = mail.compose(built, smtp.sender, TO, NOW)
+        mail.send(message, smtp)
+        mail.mark_sent(engine, built, TO, NOW)
+    return built
+
+
+def test_sent_digest_is_multipart_german_and_well_formed(engine: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, settings = smtp
+    run_digest(engine, settings, leads())
+    (received,) = inbox.received
+    parsed = email.message_from_bytes(received.as_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert parsed["Subject"] == "Mehrsprachig gGmbH: 2 neue Leads"
+    assert parsed["To"] == TO
+    assert parsed["List-Unsubscribe"] == "<mailto:leads@kommunen.example?subject=abbestellen>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = parsed.get_body(("plain",)).get_content()
+    assert "== Neue Ausschreibungen (1) ==" in text
+    assert "* Sprachmittlung für die Ausländerbehörde Würzburg" in text
+    assert "Begriffe: Sprachmittlung, Migration · Frist 16.12.2026" in text
+    assert "Gebäudereinigung" not in text  # excluded leads never go out
+    assert "Profil „Mehrsprachig gGmbH“" in text
+    html = parsed.get_body(("html",)).get_content()
+    link = '<a href="https://ted.europa.eu/en/notice/-/detail/1-2026">'
+    assert f"{link}Sprachmittlung für die Ausländerbehörde Würzburg</a>" in html
+
+
+def test_second_run_sends_nothing_and_a_moved_deadline_comes_again(engine: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, settings = smtp
+    run_digest(engine, settings, leads())
+    assert run_digest(engine, settings, leads()).items == []
+    assert len(inbox.received) == 1
+    moved = leads()
+    moved[0].deadline = NOW + timedelta(days=40)
+    again = run_digest(engine, settings, moved)
+    assert [title for title, _ in again.sections] == ["Geändert (Frist verschoben, Berichtigung)"]
+    assert len(inbox.received) == 2
+
+
+def test_smtp_failure_marks_nothing(engine: Engine) -> None:
+    dead = SmtpSettings(
+        host="127.0.0.1", port=1, user="", password="", sender="a@b.example", starttls=False, ssl=False
+    )
+    with pytest.raises(mail.SendError, match="Versand fehlgeschlagen"):
+        run_digest(engine, dead, leads())
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DigestSent)) == 0
+
+
+def test_header_injection_is_impossible(engine: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, settings = smtp
+    run_digest(engine, settings, leads(), profile="Evil\r\nBcc: victim@example.org")
+    (received,) = inbox.received
+    assert received["Bcc"] is None
+    assert received["Subject"] == "Evil Bcc: victim@example.org: 2 neue Leads"
+    message = mail.compose(mail.Digest("x", "p"), "a@b.example", "x@y.example\r\nBcc: z@z.example", NOW)
+    assert message["Bcc"] is None
+    assert "\n" not in message["To"]
+
+
+def test_smtp_settings_need_the_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kommunen.errors import ConfigError
+
+    monkeypatch.setenv("KOMMUNEN_SMTP_HOST", "mail.example.org")
+    monkeypatch.setenv("KOMMUNEN_SMTP_USER", "leads")
+    with pytest.raises(ConfigError, match="KOMMUNEN_SMTP_PASSWORD fehlt"):
+        SmtpSettings.from_env()
+    monkeypatch.setenv("KOMMUNEN_SMTP_PASSWORD", "geheim")
+    settings = SmtpSettings.from_env()
+    assert (settings.port, settings.starttls, settings.password) == (587, True, "geheim")
