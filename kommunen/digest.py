@@ -34,6 +34,15 @@ SECTIONS = (
     ("kommune", "Kommunen zum Ansprechen"),
 )
 MAX_PER_SECTION = 15
+MIN_SCORE = 0.3  # below this a lead is noise in a mail people read every morning
+
+
+def relevant(lead: Lead) -> bool:
+    """Worth a line in the digest: not excluded, scored high enough, and a tender must match the
+    profile's words or CPV codes (region and timing alone make no lead)."""
+    if lead.excluded or lead.score < MIN_SCORE:
+        return False
+    return lead.kind != "tender" or any(c.value > 0 for c in lead.components if c.name in ("text", "cpv"))
 
 
 class SendError(KommunenError):
@@ -82,7 +91,7 @@ def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, 
     changed: list[Item] = []
     for kind, title in SECTIONS:
         fresh = []
-        chosen = [x for x in leads if x.kind == kind and not x.excluded and x.score > 0]
+        chosen = [x for x in leads if x.kind == kind and relevant(x)]
         if kind == "tender":  # a close deadline first, then by score
             chosen.sort(key=lambda x: x.deadline.timestamp() if x.deadline else math.inf)
         for lead in chosen:

@@ -82,6 +82,14 @@ def leads(title: str = "Sprachmittlung für die Ausländerbehörde Würzburg") -
             [],
             excluded="Ausschluss: Gebäudereinigung",
         ),
+        Lead(
+            "tender",
+            "ted:3",
+            "Wasser-Konzessionsvertrag",
+            "https://t.example/3",
+            0.35,
+            [Component("text", 0.0, ""), Component("region", 1.0, "191 km von Augsburg")],
+        ),
     ]
 
 
@@ -110,6 +118,7 @@ def test_sent_digest_is_multipart_german_and_well_formed(engine: Engine, smtp) -
     assert "* Sprachmittlung für die Ausländerbehörde Würzburg" in text
     assert "Begriffe: Sprachmittlung, Migration · Frist 16.12.2026" in text
     assert "Gebäudereinigung" not in text  # excluded leads never go out
+    assert "Wasser" not in text  # near, but nothing to do with the profile's words or CPV
     assert "Profil „Mehrsprachig gGmbH“" in text
     html = parsed.get_body(("html",)).get_content()
     link = '<a href="https://ted.europa.eu/en/notice/-/detail/1-2026">'
