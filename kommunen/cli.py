@@ -618,6 +618,19 @@ def digest(
 
 
 @app.command()
+def schedule() -> None:
+    """Dauerbetrieb: Quellen nach ihrem Zeitplan abrufen, werktags den Digest senden.
+
+    Zeitpläne: `kommunen sources`. Digest: KOMMUNEN_DIGEST_PROFILE, KOMMUNEN_DIGEST_TO,
+    KOMMUNEN_DIGEST_CRON (Vorgabe "0 7 * * 1-5"). Beenden mit Strg-C oder SIGTERM.
+    """
+    from kommunen.scheduler import run_forever
+
+    typer.echo("Zeitplaner läuft (Strg-C beendet) …")
+    run_forever(_engine())
+
+
+@app.command()
 def run() -> None:
     """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
     from kommunen.config import Settings

@@ -109,3 +109,25 @@ class SmtpSettings:
             starttls=security == "starttls",
             ssl=security == "ssl",
         )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    # The scheduled digest (scheduler.digest_job): profile file, recipients, cron.
+    profile: str
+    recipients: tuple[str, ...]
+    cron: str
+
+    @classmethod
+    def from_env(cls) -> DigestSettings | None:
+        profile = os.environ.get("KOMMUNEN_DIGEST_PROFILE", "")
+        recipients = tuple(
+            r.strip() for r in os.environ.get("KOMMUNEN_DIGEST_TO", "").split(",") if r.strip()
+        )
+        if not profile and not recipients:
+            return None
+        if not profile or not recipients:
+            raise ConfigError("KOMMUNEN_DIGEST_PROFILE und KOMMUNEN_DIGEST_TO gehören zusammen")
+        return cls(
+            profile=profile, recipients=recipients, cron=os.environ.get("KOMMUNEN_DIGEST_CRON", "0 7 * * 1-5")
+        )

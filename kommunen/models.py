@@ -277,3 +277,13 @@ class DigestSent(Base):
     lead_id: Mapped[str] = mapped_column(String(700), primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SchedulerLock(Base):
+    """One running scheduler per database: the holder renews its heartbeat; a stale lock is taken over."""
+
+    __tablename__ = "scheduler_lock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    heartbeat: Mapped[datetime] = mapped_column(UtcDateTime())
