@@ -630,23 +630,59 @@ def schedule() -> None:
     run_forever(_engine())
 
 
-@app.command()
-def run() -> None:
-    """Der Hauptjob: Datenbank anlegen, Gemeinden und aufgezeichnete Bekanntmachungen importieren."""
-    from kommunen.config import Settings
-    from kommunen.similar import SimilarityModel, SimilarQuery
+DEFAULT_PROFILE = Path(__file__).resolve().parents[1] / "data" / "profiles" / "integration.toml"
 
+
+@app.command()
+def run(
+    profile: Annotated[
+        Path, typer.Option("--profile", "-p", help="Profil (TOML); ohne Angabe das Beispielprofil.")
+    ] = DEFAULT_PROFILE,
+    online: Annotated[
+        bool, typer.Option("--online", help="Fällige Quellen im Netz abrufen statt aufgezeichneter Daten.")
+    ] = False,
+) -> None:
+    """Der Hauptjob einmal: Daten holen → Leads ordnen → Export (und Digest, wenn eingerichtet).
+
+    Ohne --online liest er die aufgezeichneten echten Daten aus KOMMUNEN_DATA_DIR (offline).
+    Der Digest geht nur raus, wenn KOMMUNEN_DIGEST_TO und KOMMUNEN_SMTP_HOST gesetzt sind.
+    """
+    from kommunen.config import DigestSettings, Settings
+    from kommunen.export import export as write_export
+    from kommunen.pipeline import utcnow
+
+    settings = Settings.from_env()
     typer.echo("Gemeindeverzeichnis importieren …")
     import_gemeinden(files=None)
-    notices = Settings.from_env().data_dir / "tenders"
-    if notices.is_dir():
-        typer.echo(f"\nBekanntmachungen aus {notices} importieren …")
-        import_notices([notices])
-    typer.echo("\nBeispiel: kommunen similar Augsburg --k 10")
-    model = SimilarityModel(_index())
-    _render_similar(
-        model.find(SimilarQuery(references=["Augsburg"], k=10)), Format.table, model.describe(["Augsburg"])
+    if online:
+        typer.echo("\nFällige Quellen abrufen …")
+        scrape(names=None, since=None, body="")
+    elif (settings.data_dir / "tenders").is_dir():
+        typer.echo(f"\nAufgezeichnete Bekanntmachungen aus {settings.data_dir / 'tenders'} lesen …")
+        import_notices([settings.data_dir / "tenders"])
+    loaded, ranked = _ranked(profile)
+    shown = [lead for lead in ranked if not lead.excluded]
+    output = settings.home / "leads.xlsx"
+    write_export(shown[:500], output, utcnow())
+    by_kind = {
+        kind: sum(1 for lead in shown if lead.kind == kind) for kind in ("tender", "funding", "kommune")
+    }
+    typer.echo(
+        f"\nLeads für {loaded.name}: {by_kind['tender']} Ausschreibungen, "
+        f"{by_kind['funding']} Förderprogramme, {by_kind['kommune']} Kommunen → {output}"
     )
+    for lead in shown[:5]:
+        typer.echo(f"  {round(lead.score * 100):>3}  {lead.title[:70]}  ({lead.reason[:90]})")
+    digest_settings = DigestSettings.from_env()
+    if digest_settings is not None:
+        from kommunen.scheduler import digest_job
+
+        digest_job()
+        typer.echo(f"Digest an {', '.join(digest_settings.recipients)} verschickt (sofern es Neues gab).")
+    else:
+        typer.echo(
+            "Digest: nicht eingerichtet (KOMMUNEN_DIGEST_PROFILE, KOMMUNEN_DIGEST_TO, KOMMUNEN_SMTP_*)."
+        )
 
 
 def main() -> None:

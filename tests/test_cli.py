@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -95,9 +96,15 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
         main()
 
 
-def test_run_is_the_main_job() -> None:
+def test_run_is_the_main_job(tmp_path: Path) -> None:
+    import openpyxl
+
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 0, result.output
+    assert "Leads für Mehrsprachig gGmbH: " in result.output
+    assert "Digest: nicht eingerichtet" in result.output
+    book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
+    assert book["Kommunen"].max_row > 1
     assert "Gemeinden   11004" in result.output
     assert "Mannheim" in result.output
 
