@@ -485,6 +485,21 @@ def _ranked(profile_path: Path):  # type: ignore[no-untyped-def]
     return profile, leads
 
 
+def _new_by_kind(profile_name: str, since: datetime) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from kommunen.db import session_scope
+    from kommunen.models import LeadRow
+
+    with session_scope(_engine()) as session:
+        query = (
+            select(LeadRow.kind, func.count())
+            .where(LeadRow.profile == profile_name, LeadRow.first_seen >= since, LeadRow.excluded == "")
+            .group_by(LeadRow.kind)
+        )
+        return {kind: n for kind, n in session.execute(query)}
+
+
 @app.command()
 def leads(
     profile: ProfileOption,
@@ -657,20 +672,30 @@ def run(
     if online:
         typer.echo("\nFällige Quellen abrufen …")
         scrape(names=None, since=None, body="")
-    elif (settings.data_dir / "tenders").is_dir():
-        typer.echo(f"\nAufgezeichnete Bekanntmachungen aus {settings.data_dir / 'tenders'} lesen …")
-        import_notices([settings.data_dir / "tenders"])
+    else:
+        from kommunen.recorded import FOERDERDATENBANK_EXPORT, RecordedExport
+
+        if (settings.data_dir / "tenders").is_dir():
+            typer.echo(f"\nAufgezeichnete Bekanntmachungen aus {settings.data_dir / 'tenders'} lesen …")
+            import_notices([settings.data_dir / "tenders"])
+        if (settings.data_dir / FOERDERDATENBANK_EXPORT).is_dir():
+            typer.echo("Aufgezeichneten Export der Förderdatenbank lesen …")
+            _scrape_one(_engine(), RecordedExport(settings.data_dir / FOERDERDATENBANK_EXPORT), None, None)
+    started = utcnow()
     loaded, ranked = _ranked(profile)
     shown = [lead for lead in ranked if not lead.excluded]
     output = settings.home / "leads.xlsx"
     write_export(shown[:500], output, utcnow())
-    by_kind = {
-        kind: sum(1 for lead in shown if lead.kind == kind) for kind in ("tender", "funding", "kommune")
-    }
-    typer.echo(
-        f"\nLeads für {loaded.name}: {by_kind['tender']} Ausschreibungen, "
-        f"{by_kind['funding']} Förderprogramme, {by_kind['kommune']} Kommunen → {output}"
+    new = _new_by_kind(loaded.name, started)
+    counts = ", ".join(
+        f"{sum(1 for lead in shown if lead.kind == kind)} {label} ({new.get(kind, 0)} neu)"
+        for kind, label in (
+            ("tender", "Ausschreibungen"),
+            ("funding", "Förderprogramme"),
+            ("kommune", "Kommunen"),
+        )
     )
+    typer.echo(f"\nLeads für {loaded.name}: {counts} → {output}")
     for lead in shown[:5]:
         typer.echo(f"  {round(lead.score * 100):>3}  {lead.title[:70]}  ({lead.reason[:90]})")
     digest_settings = DigestSettings.from_env()

@@ -47,6 +47,8 @@ class ScrapeSettings:
     oparl_endpoints: tuple[str, ...] = ()
     # Municipal websites to crawl: "AGS=URL,AGS=URL" (sources.get_source for "websites").
     websites: tuple[tuple[str, str], ...] = ()
+    # Cron per source overriding its default, from KOMMUNEN_SCHEDULE_<SOURCE> (scheduler.planned_jobs).
+    schedules: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> ScrapeSettings:
@@ -66,6 +68,11 @@ class ScrapeSettings:
                 tuple(pair.strip().split("=", 1))  # type: ignore[misc]
                 for pair in os.environ.get("KOMMUNEN_WEBSITES", "").split(",")
                 if "=" in pair
+            ),
+            schedules=tuple(
+                (name.removeprefix("KOMMUNEN_SCHEDULE_").lower(), cron.strip())
+                for name, cron in os.environ.items()
+                if name.startswith("KOMMUNEN_SCHEDULE_") and cron.strip()
             ),
             oparl_endpoints=tuple(
                 u.strip() for u in os.environ.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()

@@ -48,10 +48,14 @@ class PlannedJob:
 
 
 def planned_jobs(scrape: ScrapeSettings, digest: DigestSettings | None) -> list[PlannedJob]:
+    crons = {name: source.default_schedule for name, source in SOURCES.items()} | dict(scrape.schedules)
+    unknown = set(dict(scrape.schedules)) - set(SOURCES)
+    if unknown:
+        raise KommunenError(f"KOMMUNEN_SCHEDULE_{sorted(unknown)[0].upper()}: keine solche Quelle")
     jobs = [
-        PlannedJob(f"scrape:{name}", "kommunen.scheduler:scrape_job", source.default_schedule, (name,))
+        PlannedJob(f"scrape:{name}", "kommunen.scheduler:scrape_job", crons[name], (name,))
         for name, source in SOURCES.items()
-        if source.default_schedule
+        if crons[name]
         and source.kind != "gemeinde"
         and (name != "oparl" or scrape.oparl_endpoints)
         and (name != "websites" or scrape.websites)

@@ -43,6 +43,15 @@ def test_jobs_from_settings() -> None:
         contact="t@example.org", min_interval=0, mirror=None, oparl_endpoints=("https://x/system",)
     )
     assert "scrape:oparl" in {job.job_id for job in planned_jobs(with_oparl, None)}
+    moved = ScrapeSettings(
+        contact="t@example.org", min_interval=0, mirror=None, schedules=(("ted", "0 6 * * 2-6"),)
+    )
+    assert {j.job_id: j.cron for j in planned_jobs(moved, None)}["scrape:ted"] == "0 6 * * 2-6"
+
+
+def test_schedule_override_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOMMUNEN_SCHEDULE_BUND", "0 12 * * *")
+    assert ("bund", "0 12 * * *") in ScrapeSettings.from_env().schedules
 
 
 def test_jobs_persist_across_a_restart_without_duplicates(engine: Engine) -> None:
