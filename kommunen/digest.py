@@ -34,6 +34,8 @@ SECTIONS = (
     ("kommune", "Kommunen zum Ansprechen"),
 )
 MAX_PER_SECTION = 15
+HTML = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+TEXT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False)  # noqa: S701 - plain text part
 MIN_SCORE = 0.3  # below this a lead is noise in a mail people read every morning
 
 
@@ -113,7 +115,6 @@ def _one_line(value: str) -> str:
 
 
 def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> EmailMessage:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     unsubscribe = f"mailto:{sender}?subject=abbestellen"
     context = {
         "profile": digest.profile,
@@ -123,7 +124,6 @@ def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> Email
         "sections": [{"title": title, "entries": items} for title, items in digest.sections],
         "unsubscribe": unsubscribe,
     }
-    text = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False).get_template("digest.txt.j2")  # noqa: S701 - plain text
     message = EmailMessage()
     message["Subject"] = _one_line(f"{digest.profile}: {len(digest.items)} neue Leads")
     message["From"] = _one_line(sender)
@@ -132,8 +132,8 @@ def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> Email
     message["Message-ID"] = make_msgid(domain="kommunen.local")
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text.render(context))
-    message.add_alternative(env.get_template("digest.html.j2").render(context), subtype="html")
+    message.set_content(TEXT.get_template("digest.txt.j2").render(context))
+    message.add_alternative(HTML.get_template("digest.html.j2").render(context), subtype="html")
     return message
 
 

@@ -12,7 +12,7 @@ from kommunen.db import session_scope
 from kommunen.gemeinden import GemeindeIndex
 from kommunen.leads import rank, store_leads
 from kommunen.matching.score import Matcher, cpv_score
-from kommunen.matching.text import KeywordScorer, contains_any, stem, tokens
+from kommunen.matching.text import KeywordScorer, Phrases, fold, stem
 from kommunen.models import LeadRow, Tender
 from kommunen.profile import ProfileError, load_profile
 from scrapers.eforms import EformsFiles
@@ -49,9 +49,11 @@ def test_short_keywords_match_whole_words_only() -> None:
 
 def test_folding_and_exclusions() -> None:
     assert stem("Städte") == "stadt"
-    assert tokens("Müll-Abfuhr, Straße") == ["mull", "abfuhr", "strasse"]
-    assert contains_any("Gebäudereinigung im Rathaus", ["Gebäudereinigung"]) == "Gebäudereinigung"
-    assert contains_any("Reinigung von Gebäuden", ["Straßenbau"]) == ""
+    assert fold("Müll-Abfuhr, Straße") == "mull-abfuhr, strasse"
+    exclusions = Phrases(["Straßenbau", "Gebäudereinigung"])
+    assert exclusions.first_in(fold("Gebäudereinigung im Rathaus")) == "Gebäudereinigung"
+    assert exclusions.first_in(fold("Reinigung von Gebäuden")) == ""
+    assert exclusions.first_in(fold("Straßenbauarbeiten Los 2")) == "Straßenbau"
 
 
 def test_cpv_levels() -> None:

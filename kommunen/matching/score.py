@@ -7,14 +7,13 @@ short, so CPV, region and buyer weigh together as much as the words.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from kommunen.gemeinden import LAENDER, GemeindeIndex
-from kommunen.matching.text import KeywordScorer, contains_any, count, fold, stem
+from kommunen.matching.text import KeywordScorer, Phrases, fold
 from kommunen.models import Funding, Tender
 from kommunen.profile import Profile
 from kommunen.similar import SimilarityModel, haversine_km
@@ -81,7 +80,7 @@ class Matcher:
         for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
             self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
         self.scorer = KeywordScorer(profile.begriffe)
-        self.exclusions = [(p, [stem(w) for w in re.findall(r"\w+", p)]) for p in profile.ausschluesse]
+        self.exclusions = Phrases(profile.ausschluesse)
         self._cache: dict[tuple[object, ...], Component] = {}
 
     def text_evidence(self, tf_row: np.ndarray) -> str:
@@ -167,12 +166,8 @@ class Matcher:
     def tender(self, t: Tender, text: Component | None = None) -> Lead:
         """One tender (an ORM object or a row with the same columns) as a lead."""
         lead = Lead("tender", f"{t.source}:{t.source_id}", t.title, t.url, deadline=t.submission_deadline)
-        if self.exclusions:
-            folded = fold(t.title) + " " + t.search_text
-            if excluded := next(
-                (p for p, stems in self.exclusions if all(count(s, folded) for s in stems)), ""
-            ):
-                lead.excluded = f"Ausschluss: {excluded}"
+        if excluded := self.exclusions.first_in(fold(t.title) + " " + t.search_text):
+            lead.excluded = f"Ausschluss: {excluded}"
         timing = self._deadline(t.submission_deadline, t.planned_date)
         if isinstance(timing, str):
             lead.excluded = lead.excluded or timing
@@ -191,7 +186,7 @@ class Matcher:
 
     def funding(self, f: Funding) -> Lead:
         lead = Lead("funding", f"{f.source}:{f.source_id}", f.title, f.url)
-        if excluded := contains_any(f"{f.title} {f.beschreibung}", self.profile.ausschluesse):
+        if excluded := self.exclusions.first_in(fold(f"{f.title} {f.beschreibung}")):
             lead.excluded = f"Ausschluss: {excluded}"
         allowed = [b for b in f.foerderberechtigte if b in self.profile.foerder_berechtigt]
         if "mit_kommune" in self.profile.foerder_rollen and "Kommune" in f.foerderberechtigte:

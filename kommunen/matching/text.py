@@ -18,7 +18,6 @@ import numpy as np
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("german")
-_TOKEN = re.compile(r"[a-z0-9]+")
 # Snowball's German stemmer drops umlauts (Städte → stadt), so matching folds ä→a the same way.
 MIN_STEM = 4
 K1 = 1.2
@@ -33,10 +32,6 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     """Stem first (Snowball knows ä/ö/ü), then fold like the texts."""
     return re.sub(r"[^a-z0-9]", "", fold(_STEMMER.stemWord(word.lower())))
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
 
 
 @lru_cache(maxsize=4096)
@@ -101,10 +96,11 @@ class KeywordScorer:
         return TextScore(float(self.scores(tf)[0]), self.matched(tf[0]))
 
 
-def contains_any(text: str, phrases: Iterable[str], *, folded: bool = False) -> str:
-    """The first phrase whose stemmed words all occur in text (for exclusions), else ""."""
-    folded_text = text if folded else fold(text)
-    for phrase in phrases:
-        if all(count(stem(word), folded_text) for word in re.findall(r"\w+", phrase)):
-            return phrase
-    return ""
+class Phrases:
+    """Exclusion phrases, stemmed once: a phrase hits when all its words occur in a folded text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.stemmed = [(p, [stem(w) for w in re.findall(r"\w+", p)]) for p in phrases]
+
+    def first_in(self, folded_text: str) -> str:
+        return next((p for p, stems in self.stemmed if all(count(s, folded_text) for s in stems)), "")
