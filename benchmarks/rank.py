@@ -1,14 +1,18 @@
 """Benchmark for the matcher (issue 4): rank 100,000 stored tenders for one profile.
 
-Targets: warm ranking < 2 s, peak memory < 1 GB. Baseline in the same run: the keyword-only
-text score over the same titles and descriptions (what a plain keyword search costs).
+Targets: warm ranking < 2 s, peak memory < 1 GB. "Ranking" is what `kommunen leads` and `run` do:
+read the tenders, score every component, exclude, order, and build the best 500 as leads.
+Baseline in the same run: the keyword-only text score over the same texts (what a plain keyword
+search costs).
 Run: .venv/bin/python benchmarks/rank.py
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import resource
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -19,7 +23,7 @@ from sqlalchemy import select
 from kommunen.db import make_engine, session_scope, upgrade
 from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis, read_document
 from kommunen.leads import rank
-from kommunen.matching.text import KeywordScorer
+from kommunen.matching.text import Corpus, KeywordScorer
 from kommunen.models import Tender
 from kommunen.profile import load_profile
 from kommunen.records_store import store_records
@@ -30,6 +34,7 @@ from scrapers.errors import ParseError
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
+RUNS = 5
 
 
 def main() -> None:
@@ -52,25 +57,36 @@ def main() -> None:
     for start in range(0, len(records), 10_000):
         with session_scope(engine) as session:
             store_records(session, records[start : start + 10_000])
+    del records, notices  # a ranking process (`kommunen leads`) holds no parsed notices
+    gc.collect()
 
     profile = load_profile(ROOT / "data/profiles/integration.toml")
     with session_scope(engine) as session:
         index = GemeindeIndex(session)
     rank(engine, profile, index, NOW)  # warm-up: caches, stemmer, SQLite pages
-    start = time.perf_counter()
-    leads = rank(engine, profile, index, NOW)
-    warm = time.perf_counter() - start
+    runs = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        ranking = rank(engine, profile, index, NOW)
+        best = ranking.select(limit=500)  # what `kommunen run` exports: only these become objects
+        runs.append(time.perf_counter() - start)
+    warm = statistics.median(runs)
 
     with session_scope(engine) as session:
-        texts = [(t, d) for t, d in session.execute(select(Tender.title, Tender.description))]
+        texts = [(t, d) for t, d in session.execute(select(Tender.title, Tender.search_text))]
     start = time.perf_counter()
     scorer = KeywordScorer(profile.begriffe)
-    scorer.scores(scorer.fit([t for t, _ in texts], [d for _, d in texts]))
+    scorer.scores(scorer.fit(Corpus([t for t, _ in texts], [d for _, d in texts], bodies_folded=True)))
     keyword_only = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"ranked {len(leads):,} leads ({sum(1 for x in leads if x.kind == 'tender'):,} tenders)")
-    print(f"warm ranking           {warm:6.2f} s   target < 2 s   {'ok' if warm < 2 else 'MISSED'}")
+    print(
+        f"ranked {len(ranking):,} leads ({ranking.count_of('tender'):,} open tenders), top {len(best)} built"
+    )
+    print(
+        f"warm ranking           {warm:6.2f} s   target < 2 s   {'ok' if warm < 2 else 'MISSED'}"
+        f"   (median of {RUNS}: {', '.join(f'{r:.2f}' for r in runs)})"
+    )
     print(
         f"keyword-only baseline  {keyword_only:6.2f} s   "
         f"(ranking costs {warm / keyword_only:.1f}x the text score)"

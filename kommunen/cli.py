@@ -534,9 +534,8 @@ def leads(
             "begruendung": lead.excluded or lead.reason,
             "url": lead.url,
         }
-        for lead in ranked
-        if (kind is None or lead.kind == kind) and (alle or not lead.excluded)
-    ][:limit]
+        for lead in ranked.select(kind, limit=limit, include_excluded=alle)
+    ]
     columns = [("punkte", "Punkte"), ("art", "Art"), ("titel", "Titel"), ("begruendung", "Warum")]
     render(
         shown,
@@ -555,11 +554,10 @@ def explain(
 
     Beispiel: kommunen explain --profile meinprofil.toml kommune:09772111
     """
-    from kommunen.leads import find_lead
     from kommunen.render import render
 
     _, ranked = _ranked(profile)
-    lead = find_lead(ranked, lead_id)
+    lead = ranked.find(lead_id)
     typer.echo(f"{lead.title}\n{lead.lead_id} · {round(lead.score * 100)} Punkte {lead.url}")
     if lead.excluded:
         typer.secho(f"ausgeschlossen: {lead.excluded}", fg=typer.colors.YELLOW)
@@ -585,7 +583,7 @@ def export(
     from kommunen.pipeline import utcnow
 
     _, ranked = _ranked(profile)
-    chosen = [lead for lead in ranked if not lead.excluded][:limit]
+    chosen = ranked.select(limit=limit)
     write(chosen, output, utcnow(), delimiter="," if komma else ";")
     typer.echo(f"{len(chosen)} Leads nach {output} geschrieben")
 
@@ -683,12 +681,12 @@ def run(
             _scrape_one(_engine(), RecordedExport(settings.data_dir / FOERDERDATENBANK_EXPORT), None, None)
     started = utcnow()
     loaded, ranked = _ranked(profile)
-    shown = [lead for lead in ranked if not lead.excluded]
+    shown = ranked.select(limit=500)
     output = settings.home / "leads.xlsx"
-    write_export(shown[:500], output, utcnow())
+    write_export(shown, output, utcnow())
     new = _new_by_kind(loaded.name, started)
     counts = ", ".join(
-        f"{sum(1 for lead in shown if lead.kind == kind)} {label} ({new.get(kind, 0)} neu)"
+        f"{ranked.count_of(kind)} {label} ({new.get(kind, 0)} neu)"
         for kind, label in (
             ("tender", "Ausschreibungen"),
             ("funding", "Förderprogramme"),

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from kommunen.config import SmtpSettings
 from kommunen.db import session_scope
 from kommunen.errors import KommunenError
+from kommunen.leads import Ranking
 from kommunen.matching.score import Lead
 from kommunen.models import DigestSent
 from kommunen.render import BERLIN
@@ -83,7 +84,7 @@ def _item(lead: Lead) -> Item:
     return Item(lead.lead_id, lead.title, lead.reason, lead.url, deadline, material_hash(lead))
 
 
-def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, leads: list[Lead]) -> Digest:
+def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, ranking: Ranking) -> Digest:
     with session_scope(engine) as session:
         query = select(DigestSent.lead_id, DigestSent.content_hash).where(
             DigestSent.profile == profile_name, DigestSent.recipient == recipient
@@ -93,7 +94,7 @@ def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, 
     changed: list[Item] = []
     for kind, title in SECTIONS:
         fresh = []
-        chosen = [x for x in leads if x.kind == kind and relevant(x)]
+        chosen = [x for x in ranking.select(kind, min_score=MIN_SCORE) if relevant(x)]
         if kind == "tender":  # a close deadline first, then by score
             chosen.sort(key=lambda x: x.deadline.timestamp() if x.deadline else math.inf)
         for lead in chosen:

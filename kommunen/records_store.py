@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunen.matching.text import fold as fold_for_matching
+from kommunen.matching.text import fold_ascii as fold_for_matching
 from kommunen.models import Department, Funding, Gebiet, Gemeinde, GemeindePlz, OparlBody, Tender
 from kommunen.store import Counts, record_row, upsert
 from kommunen.text import fold

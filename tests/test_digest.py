@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from kommunen import digest as mail
 from kommunen.config import SmtpSettings
 from kommunen.db import session_scope
+from kommunen.leads import Ranking
 from kommunen.matching.score import Component, Lead
 from kommunen.models import DigestSent
 
@@ -94,7 +95,7 @@ def leads(title: str = "Sprachmittlung für die Ausländerbehörde Würzburg") -
 
 
 def run_digest(engine: Engine, smtp: SmtpSettings, items: list[Lead], profile: str = "Mehrsprachig gGmbH"):  # type: ignore[no-untyped-def]
-    built = mail.build(engine, profile, "data/profiles/integration.toml", TO, items)
+    built = mail.build(engine, profile, "data/profiles/integration.toml", TO, Ranking.of(items))
     if built.items:
         message = mail.compose(built, smtp.sender, TO, NOW)
         mail.send(message, smtp)

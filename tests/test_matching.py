@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
 from kommunen.db import session_scope
+from kommunen.errors import KommunenError
 from kommunen.gemeinden import GemeindeIndex
 from kommunen.leads import rank, store_leads
 from kommunen.matching.score import Matcher, cpv_score
-from kommunen.matching.text import KeywordScorer, Phrases, fold, stem
+from kommunen.matching.text import Corpus, KeywordScorer, Phrases, count, fold, fold_ascii, stem
 from kommunen.models import LeadRow, Tender
 from kommunen.profile import ProfileError, load_profile
-from scrapers.eforms import EformsFiles
+from scrapers.base import RawDocument
+from scrapers.eforms import EformsFiles, parse_notice
+from scrapers.errors import ParseError
 from tests.conftest import import_shared
 from tests.recorded import SHARED
 
@@ -54,6 +57,41 @@ def test_folding_and_exclusions() -> None:
     assert exclusions.first_in(fold("Gebäudereinigung im Rathaus")) == "Gebäudereinigung"
     assert exclusions.first_in(fold("Reinigung von Gebäuden")) == ""
     assert exclusions.first_in(fold("Straßenbauarbeiten Los 2")) == "Straßenbau"
+
+
+def test_fold_ascii_keeps_what_stems_can_match() -> None:
+    assert fold_ascii("„Integration“ – Café für Bürger:innen") == " integration    cafe fur burger:innen"
+    assert fold_ascii("Löschwasser") == "loschwasser"  # already ASCII after folding: unchanged
+
+
+def _real_notices() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted((SHARED / "tenders/eforms").glob("*.xml")):
+        try:
+            notice = parse_notice(RawDocument(url=path.name, body=path.read_bytes(), fetched_at=NOW))
+        except ParseError:
+            continue
+        found.append((notice.title, " ".join((notice.description, *(lot.title for lot in notice.lots)))))
+    return found
+
+
+def test_corpus_counts_like_one_document_at_a_time() -> None:
+    notices = _real_notices()
+    corpus = Corpus([t for t, _ in notices], [b for _, b in notices])
+    for word in ("Wasser", "Brandschutztüren", "Bereitstellung", "IT", "Lot", "services", "Zusammenhang"):
+        stemmed = stem(word)
+        one_by_one = [2 * count(stemmed, fold_ascii(t)) + count(stemmed, fold_ascii(b)) for t, b in notices]
+        assert corpus.counts(stemmed).tolist() == one_by_one, word
+        assert sum(one_by_one) > 0, word  # each word occurs in the real notices
+    titles = [t for t, _ in notices]
+    veat = titles.index("Wasser-Konzessionsvertrag und Löschwasservereinbarung")
+    assert corpus.counts("wasser")[veat] == 2 * 2 + 4  # twice in the title, twice each in description and lot
+
+
+def test_corpus_survives_a_nul_inside_a_document() -> None:
+    corpus = Corpus(["Sprach\x00mittlung", "Sprachmittlung für Städte"], ["", "Straße"])
+    assert corpus.counts("sprachmittl").tolist() == [0, 2]
+    assert corpus.counts("strass").tolist() == [0, 1]
 
 
 def test_cpv_levels() -> None:
@@ -135,8 +173,33 @@ def test_rank_and_store_kommune_leads(loaded) -> None:  # type: ignore[no-untype
     expired = [lead for lead in leads if lead.excluded == "Frist abgelaufen"]
     assert expired  # the SDK notices' deadlines lie in the past
     counts = store_leads(engine, profile, leads, NOW)
-    assert counts.new == len(leads)
-    assert store_leads(engine, profile, leads, NOW).unchanged == len(leads)
+    assert counts.new == sum(1 for lead in leads if not lead.excluded) > 0  # excluded: not stored
+    assert store_leads(engine, profile, leads, NOW).unchanged == counts.new
     with session_scope(engine) as session:
         row = session.get_one(LeadRow, (profile.name, "kommune:09772184"))
         assert row.first_seen == NOW
+
+
+def test_ranking_builds_only_what_is_asked_and_keeps_the_order(loaded) -> None:  # type: ignore[no-untyped-def]
+    engine, index = loaded
+    ranking = rank(engine, load_profile(PROFILE), index, NOW)
+    everything = list(ranking)
+    assert everything == sorted(everything, key=lambda lead: (bool(lead.excluded), -lead.score))
+    open_tenders = [x for x in everything if x.kind == "tender" and not x.excluded]
+    assert ranking.select("tender", limit=3) == open_tenders[:3]
+    assert ranking.count_of("tender") == len(open_tenders)
+    assert ranking.select(min_score=0.5) == [x for x in everything if not x.excluded and x.score >= 0.5]
+    with session_scope(engine) as session:
+        cumbria = session.scalars(select(Tender).where(Tender.buyer_name == "Cumbria County Council")).first()
+        assert cumbria is not None
+        assert cumbria.submission_deadline is not None
+        wanted = f"tender:{cumbria.source}:{cumbria.source_id}"
+        deadline = cumbria.submission_deadline
+    lead = ranking.find(wanted)
+    assert (lead.lead_id, lead.deadline) == (wanted, deadline)  # read as text, back to aware UTC
+    assert lead.deadline is not None
+    assert lead.deadline.utcoffset() == timedelta(0)
+    assert lead == next(x for x in everything if x.lead_id == wanted)
+    assert ranking.find("kommune:09772184").title.startswith("Neusäß")
+    with pytest.raises(KommunenError, match="Kein Lead 'tender:nix'"):
+        ranking.find("tender:nix")
