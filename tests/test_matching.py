@@ -36,6 +36,11 @@ NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
         ("Kommune", "für Kommunen in Bayern"),
         ("Sprachmittlung", "Sprachmittlungen für die Ausländerbehörde"),
         ("Dolmetschen", "Dolmetscherinnen und Dolmetscher"),
+        # the real German title of cn_24_multilingual.xml:
+        ("IT-Dienstleistungen", "Bereitstellung von IT-Dienstleistungen im Zusammenhang mit OP-IT-Systemen"),
+        ("IT-Dienstleistung", "IT Dienstleistungen für Schulen"),
+        ("E-Government", "Einführung von E-Government-Diensten"),
+        ("Smart City", "Smart-City-Strategie der Stadt"),
     ],
 )
 def test_keywords_match_compounds_umlauts_and_plurals(keyword: str, text: str) -> None:
@@ -48,6 +53,8 @@ def test_short_keywords_match_whole_words_only() -> None:
     scorer = KeywordScorer({"App": 1.0})
     assert scorer.score("Neue App für Bürger", "").matched == ("App",)
     assert scorer.score("Apparate und Appell", "").matched == ()
+    assert KeywordScorer({"IT-Dienstleistungen": 1.0}).score("Audit-Dienstleistungen", "").matched == ()
+    assert stem("IT-Dienstleistungen") == "it dienstleist"
 
 
 def test_folding_and_exclusions() -> None:
@@ -78,7 +85,17 @@ def _real_notices() -> list[tuple[str, str]]:
 def test_corpus_counts_like_one_document_at_a_time() -> None:
     notices = _real_notices()
     corpus = Corpus([t for t, _ in notices], [b for _, b in notices])
-    for word in ("Wasser", "Brandschutztüren", "Bereitstellung", "IT", "Lot", "services", "Zusammenhang"):
+    words = (
+        "Wasser",
+        "Brandschutztüren",
+        "Bereitstellung",
+        "IT",
+        "Lot",
+        "services",
+        "IT-Dienstleistungen",
+        "N-Lex",
+    )
+    for word in words:
         stemmed = stem(word)
         one_by_one = [2 * count(stemmed, fold_ascii(t)) + count(stemmed, fold_ascii(b)) for t, b in notices]
         assert corpus.counts(stemmed).tolist() == one_by_one, word
