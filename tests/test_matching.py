@@ -217,6 +217,11 @@ def test_ranking_builds_only_what_is_asked_and_keeps_the_order(loaded) -> None: 
     assert lead.deadline is not None
     assert lead.deadline.utcoffset() == timedelta(0)
     assert lead == next(x for x in everything if x.lead_id == wanted)
+    region = next(c for c in lead.components if c.name == "region")
+    assert (region.value, region.evidence) == (
+        0.0,
+        "außerhalb der Zielregion (GBR)",
+    )  # no NUTS, but the country
     assert ranking.find("kommune:09772184").title.startswith("Neusäß")
     with pytest.raises(KommunenError, match="Kein Lead 'tender:nix'"):
         ranking.find("tender:nix")

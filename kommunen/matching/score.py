@@ -81,6 +81,7 @@ class TenderColumns:
     url: list[str] = field(default_factory=list)
     gemeinde_ags: list[str | None] = field(default_factory=list)
     buyer_nuts: list[str] = field(default_factory=list)
+    buyer_country: list[str] = field(default_factory=list)
     place_nuts: list[str] = field(default_factory=list)
     cpv_codes: list[str] = field(default_factory=list)
     submission_deadline: list[datetime | None] = field(default_factory=list)
@@ -178,7 +179,7 @@ class Matcher:
             "text", found.score, f"Begriffe: {', '.join(found.matched)}" if found.matched else ""
         )
 
-    def _place(self, ags: str | None, nuts: list[str]) -> Component:
+    def _place(self, ags: str | None, nuts: list[str], country: str = "") -> Component:
         p = self.profile
         row = self.index.row_of.get(ags or "")
         land = (
@@ -203,11 +204,16 @@ class Matcher:
             return Component("region", 0.8, f"in {LAENDER[land][1]}")
         if not p.laender and not p.nuts and not p.radius_km:
             return Component("region", 0.5, "")
-        return Component("region", 0.0, "außerhalb der Zielregion" if land else "Ort unbekannt")
+        foreign = next(
+            (n for n in nuts if n and not n.startswith("DE")), "" if country in ("", "DEU") else country
+        )
+        if land or foreign:
+            return Component("region", 0.0, f"außerhalb der Zielregion{f' ({foreign})' if foreign else ''}")
+        return Component("region", 0.0, "Ort unbekannt")
 
     def _place_of_key(self, key: str) -> Component:
-        ags, buyer_nuts, place_nuts = key.split("\x1f")
-        return self._place(ags, [buyer_nuts, *json.loads(place_nuts or "[]")])
+        ags, country, buyer_nuts, place_nuts = key.split("\x1f")
+        return self._place(ags, [buyer_nuts, *json.loads(place_nuts or "[]")], country)
 
     def _buyer(self, ags: str | None) -> Component:
         row = self.index.row_of.get(ags or "")
@@ -258,7 +264,10 @@ class Matcher:
             ),
             _Column(
                 "region",  # one string key: hashing 100k fresh 3-tuples costs 3x as much (measured)
-                map("\x1f".join, zip(ags, columns.buyer_nuts, columns.place_nuts, strict=True)),
+                map(
+                    "\x1f".join,
+                    zip(ags, columns.buyer_country, columns.buyer_nuts, columns.place_nuts, strict=True),
+                ),
                 self._place_of_key,
             ),
             _Column("auftraggeber", ags, self._buyer),
