@@ -26,7 +26,8 @@ DEFAULT_LOOKBACK = timedelta(days=7)
 
 
 def search_payload(since: datetime, token: str | None) -> dict[str, object]:
-    query = f"(buyer-country = DEU OR place-of-performance = DEU) AND publication-date >= {since:%Y%m%d}"
+    # place-of-performance holds several countries: IN is the form other TED clients use with it
+    query = f"(buyer-country = DEU OR place-of-performance IN (DEU)) AND publication-date >= {since:%Y%m%d}"
     payload: dict[str, object] = {
         "query": query,
         "fields": ["publication-number", "publication-date", "notice-type"],

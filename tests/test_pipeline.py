@@ -86,7 +86,7 @@ def test_ted_crawl_paginates_stores_and_records_errors(
     )
     assert [p.get("iterationNextToken") for p in payloads] == [None, "t1", "t2"]
     assert payloads[0]["query"] == (
-        "(buyer-country = DEU OR place-of-performance = DEU) AND publication-date >= 20261101"
+        "(buyer-country = DEU OR place-of-performance IN (DEU)) AND publication-date >= 20261101"
     )
     assert payloads[0]["limit"] == 250
     assert summary.status == "partial"
