@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kommunen.errors import AmbiguousGemeinde, ConfigError, DataFileError, UnknownGemeinde
@@ -81,7 +81,7 @@ def import_gemeindeverzeichnis(session: Session, docs: Iterable[RawDocument]) ->
                     gemeinden.append(record)
                 elif isinstance(record, GebietRecord):
                     gebiete.append(record)
-                else:
+                elif isinstance(record, PlzRecord):
                     plz.append(record)
         except ParseError as exc:
             raise DataFileError(str(exc)) from exc
@@ -144,7 +144,8 @@ class GemeindeIndex:
         self._by_name: dict[str, list[int]] = defaultdict(list)
         for i, key in enumerate(suchname):
             self._by_name[key].append(i)
-        self._engine = session.get_bind()
+        bind = session.get_bind()
+        self._engine = bind if isinstance(bind, Engine) else bind.engine
 
     def __len__(self) -> int:
         return len(self.ags)

@@ -46,6 +46,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _is_record(value: object) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
 def render(
     rows: Sequence[Any],
     columns: Sequence[Column],
@@ -55,7 +59,7 @@ def render(
     out: TextIO | None = None,
 ) -> None:
     out = out or sys.stdout
-    dicts = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
+    dicts = [dataclasses.asdict(r) if _is_record(r) else dict(r) for r in rows]
     if fmt is Format.json:
         json.dump([{k: _plain(v) for k, v in d.items()} for d in dicts], out, ensure_ascii=False, indent=2)
         out.write("\n")

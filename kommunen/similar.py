@@ -76,7 +76,7 @@ def fmt_int(value: float) -> str:
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat, lon, lat0, lon0))
+    lat1, lon1, lat2, lon2 = (np.radians(v) for v in (lat, lon, lat0, lon0))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
 

@@ -12,9 +12,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, or_, select, tuple_, update
+from sqlalchemy import Table, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from kommunen.models import Base
@@ -60,7 +60,7 @@ def record_row(record: Any, **extra: Any) -> dict[str, Any]:
 
 def upsert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> Counts:
     """Insert new rows, update changed ones, leave the rest; rows carry `seen_at`."""
-    table = model.__table__
+    table = cast(Table, model.__table__)
     key_columns = [c for c in table.primary_key.columns]
     key_names = [c.name for c in key_columns]
     columns = set(table.columns.keys())

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -54,8 +54,7 @@ class Validators:
     body: bytes = b""
 
 
-class ValidatorStore(Protocol):
-    def __call__(self, url: str) -> Validators | None: ...
+ValidatorStore = Callable[[str], Validators | None]  # what the archive knows of a URL
 
 
 def _now() -> datetime:

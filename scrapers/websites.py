@@ -75,12 +75,16 @@ def _block(node: LexborNode) -> LexborNode:
     return node
 
 
+def _href(link: LexborNode) -> str:
+    return link.attributes.get("href") or ""
+
+
 def _contact(block: LexborNode) -> tuple[str, str]:
-    mail = next((a.attributes.get("href", "")[7:].split("?")[0] for a in block.css("a[href^='mailto:']")), "")
+    mail = next((_href(a)[7:].split("?")[0] for a in block.css("a[href^='mailto:']")), "")
     if not mail:
         found = EMAIL.search(block.text(separator=" "))
         mail = found.group(0) if found else ""
-    phone = next((a.attributes.get("href", "")[4:] for a in block.css("a[href^='tel:']")), "")
+    phone = next((_href(a)[4:] for a in block.css("a[href^='tel:']")), "")
     if not phone:
         found = PHONE.search(block.text(separator=" "))
         phone = " ".join(found.group(1).split()) if found else ""
