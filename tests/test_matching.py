@@ -169,7 +169,7 @@ def test_municipal_buyer_scores_with_reasons(loaded) -> None:  # type: ignore[no
         veat = session.scalars(select(Tender).where(Tender.buyer_name == "Stadt Neckargemünd")).one()
         lead = matcher.tender(veat)
     by_name = {c.name: c for c in lead.components}
-    assert by_name["region"].evidence == "191 km von Augsburg"  # inside the profile's 200 km
+    assert by_name["region"].evidence == "99 km von Referenzkommune Tübingen"  # nearer than Augsburg (191 km)
     assert by_name["auftraggeber"].value > 0
     assert by_name["frist"].evidence == ""  # a VEAT notice has no deadline
     assert 0 < lead.score < 1

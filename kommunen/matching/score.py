@@ -186,20 +186,16 @@ class Matcher:
             ags[:2] if ags else next((LAND_OF_NUTS1.get(n[:3]) for n in nuts if n[:3] in LAND_OF_NUTS1), None)
         )
         if row is not None and self.home is not None and p.radius_km:
-            km = float(
-                haversine_km(
-                    self.index.lat[row],
-                    self.index.lon[row],
-                    self.index.lat[self.home],
-                    self.index.lon[self.home],
-                )
-            )
+            # near home, or near a reference: where a reference can be shown, a lead is easier won
+            anchors = np.array([self.home, *self.refs])
+            ix = self.index
+            kms = haversine_km(ix.lat[anchors], ix.lon[anchors], float(ix.lat[row]), float(ix.lon[row]))
+            nearest = int(np.argmin(kms))  # the home first: it wins a tie with itself as a reference
+            km = float(kms[nearest])
             if km <= p.radius_km:
-                return Component(
-                    "region",
-                    1.0 - 0.5 * km / p.radius_km,
-                    f"{km:.0f} km von {self.index.kurzname[self.home]}",
-                )
+                place = ix.kurzname[anchors[nearest]]
+                label = place if nearest == 0 else f"Referenzkommune {place}"
+                return Component("region", 1.0 - 0.5 * km / p.radius_km, f"{km:.0f} km von {label}")
         if land and (land in p.laender or any(n.startswith(tuple(p.nuts)) for n in nuts if p.nuts)):
             return Component("region", 0.8, f"in {LAENDER[land][1]}")
         if not p.laender and not p.nuts and not p.radius_km:
