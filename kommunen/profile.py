@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunen.errors import KommunenError
+from kommunen.matching.text import stem
 
 FOERDER_ROLLEN = ("selbst", "mit_kommune")
 
@@ -109,6 +110,8 @@ def load_profile(path: Path) -> Profile:
     for word, weight in begriffe_raw.items():
         if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 1:
             r.error(f"begriffe.{word}", f"Gewicht muss eine Zahl in (0, 1] sein, nicht {weight!r}")
+        elif not stem(word):
+            r.error(f"begriffe.{word}", "enthält keinen Buchstaben und keine Ziffer: trifft nie")
         else:
             begriffe[word] = float(weight)
     if not begriffe and "begriffe" in data:

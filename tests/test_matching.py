@@ -122,7 +122,7 @@ def test_cpv_levels() -> None:
 def test_profile_errors_name_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "profil.toml"
     bad.write_text(
-        'name = "X"\n[begriffe]\nIntegration = 2\n[region]\nlaender = ["XY"]\nradius_km = 50\n'
+        'name = "X"\n[begriffe]\nIntegration = 2\n"–" = 0.5\n[region]\nlaender = ["XY"]\nradius_km = 50\n'
         '[foerderung]\nrollen = ["allein"]\n',
         encoding="utf-8",
     )
@@ -131,11 +131,12 @@ def test_profile_errors_name_line_and_field(tmp_path: Path) -> None:
     lines = str(info.value).splitlines()
     assert lines == [
         f"{bad}:3: begriffe.Integration: Gewicht muss eine Zahl in (0, 1] sein, nicht 2",
+        f"{bad}:4: begriffe.–: enthält keinen Buchstaben und keine Ziffer: trifft nie",
         f"{bad}:1: begriffe: mindestens ein Begriff mit Gewicht, z. B. Integration = 1.0",
-        f"{bad}:5: region.laender: Unbekanntes Land 'XY'; erlaubt: "
+        f"{bad}:6: region.laender: Unbekanntes Land 'XY'; erlaubt: "
         "SH, HH, NI, HB, NW, HE, RP, BW, BY, SL, BE, BB, MV, SN, ST, TH",
-        f"{bad}:6: region.radius_km: braucht region.heimat (die Gemeinde, um die der Radius liegt)",
-        f"{bad}:8: foerderung.rollen: 'allein': erlaubt sind selbst, mit_kommune",
+        f"{bad}:7: region.radius_km: braucht region.heimat (die Gemeinde, um die der Radius liegt)",
+        f"{bad}:9: foerderung.rollen: 'allein': erlaubt sind selbst, mit_kommune",
     ]
     secret = tmp_path / "geheim.toml"
     secret.write_text('name = "X"\nsmtp_password = "abc"\n[begriffe]\nA = 1\n', encoding="utf-8")
