@@ -78,7 +78,7 @@ class Ranking(Sequence[Lead]):
         score = np.concatenate([tenders.score if tenders else np.zeros(0), [x.score for x in others]])
         excluded = [bool(x) for x in tenders.excluded] if tenders else []
         self.excluded = np.array(excluded + [bool(x.excluded) for x in others], dtype=bool)
-        self.kinds = np.array(["tender"] * n + [x.kind for x in others])
+        self.kinds = np.array(["tender"] * n + [x.kind for x in others], dtype=str)
         self.scores = score
         self.order = np.lexsort((-score, self.excluded))  # stable: ties keep their stored order
 
