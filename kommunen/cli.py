@@ -660,6 +660,8 @@ def run(
     Ohne --online liest er die aufgezeichneten echten Daten aus KOMMUNEN_DATA_DIR (offline).
     Der Digest geht nur raus, wenn KOMMUNEN_DIGEST_TO und KOMMUNEN_SMTP_HOST gesetzt sind.
     """
+    from textwrap import shorten
+
     from kommunen.config import DigestSettings, Settings
     from kommunen.export import export as write_export
     from kommunen.pipeline import utcnow
@@ -695,7 +697,8 @@ def run(
     )
     typer.echo(f"\nLeads für {loaded.name}: {counts} → {output}")
     for lead in shown[:5]:
-        typer.echo(f"  {round(lead.score * 100):>3}  {lead.title[:70]}  ({lead.reason[:90]})")
+        title, reason = shorten(lead.title, 80, placeholder=" …"), shorten(lead.reason, 100, placeholder=" …")
+        typer.echo(f"  {round(lead.score * 100):>3}  {title}  ({reason})")
     digest_settings = DigestSettings.from_env()
     if digest_settings is not None:
         from kommunen.scheduler import digest_job
