@@ -33,6 +33,7 @@ from scrapers.errors import ParseError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
+TENDERS = SHARED / "tenders"
 LABELS = ROOT / "benchmarks" / "relevance_labels.csv"
 PROFILES = {
     "integration": ROOT / "data/profiles/integration.toml",
@@ -49,7 +50,7 @@ class Judgement:
 
 
 def load_labels(path: Path = LABELS) -> dict[str, dict[str, Judgement]]:
-    """profile → notice file → judgement."""
+    """profile → notice (its path under ../shared/data/tenders) → judgement."""
     labels: dict[str, dict[str, Judgement]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -70,14 +71,15 @@ def ndcg_at(hits: list[bool], relevant: int, k: int = K) -> float:
 
 
 def store_notices(engine) -> int:  # type: ignore[no-untyped-def]
-    """Every parseable notice, keyed by its file name (two SDK examples share a notice id)."""
+    """Every parseable notice, keyed by its path under tenders/ (two SDK examples share a notice id)."""
     records = []
-    for path in sorted((SHARED / "tenders").rglob("*.xml")):
+    for path in sorted(TENDERS.rglob("*.xml")):
         try:
             notice = parse_notice(RawDocument(url=path.as_uri(), body=path.read_bytes(), fetched_at=NOW))
         except ParseError:
             continue
-        records.append(dataclasses.replace(notice, source="eval", source_id=path.name))
+        key = path.relative_to(TENDERS).as_posix()
+        records.append(dataclasses.replace(notice, source="eval", source_id=key))
     with session_scope(engine) as session:
         store_records(session, records)
     return len(records)
@@ -129,7 +131,7 @@ def main() -> None:
     for name, top in tops.items():
         print(f"\nmatcher top {K} for {name}:")
         for notice, judgement in top:
-            print(f"  {'✓' if judgement.relevant else '·'} {notice:<36} {judgement.reason}")
+            print(f"  {'✓' if judgement.relevant else '·'} {notice:<43} {judgement.reason}")
 
 
 if __name__ == "__main__":
