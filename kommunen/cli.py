@@ -302,6 +302,24 @@ def import_notices(
     _scrape_one(_engine(), EformsFiles(paths), None, None)
 
 
+@app.command("import-codelisten")
+def import_codelists(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Genericode-Dateien (.gc) oder Ordner; ohne Angabe KOMMUNEN_DATA_DIR/codelists."),
+    ] = None,
+) -> None:
+    """eForms-Codelisten importieren: deutsche Namen von CPV- und NUTS-Codes, soziale CPV.
+
+    Online holt `kommunen scrape codelisten` dieselben Listen aus dem eForms-SDK.
+    Beispiel: kommunen import-codelisten ../shared/data/codelists
+    """
+    from kommunen.config import Settings
+    from scrapers.codelists import EformsCodelists
+
+    _scrape_one(_engine(), EformsCodelists(paths or [Settings.from_env().data_dir / "codelists"]), None, None)
+
+
 @app.command()
 def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -> None:
     """Records einer Quelle aus dem Rohdaten-Archiv neu aufbauen (nach einem Parser-Fix).
@@ -675,6 +693,8 @@ def run(
     else:
         from kommunen.recorded import FOERDERDATENBANK_EXPORT, RecordedExport
 
+        if (settings.data_dir / "codelists").is_dir():
+            import_codelists([settings.data_dir / "codelists"])
         if (settings.data_dir / "tenders").is_dir():
             typer.echo(f"\nAufgezeichnete Bekanntmachungen aus {settings.data_dir / 'tenders'} lesen …")
             import_notices([settings.data_dir / "tenders"])

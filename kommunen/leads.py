@@ -13,6 +13,7 @@ from typing import overload
 import numpy as np
 from sqlalchemy import Engine, Text, cast, select
 
+from kommunen.codelists import CodeLists
 from kommunen.db import session_scope
 from kommunen.errors import KommunenError
 from kommunen.gemeinden import GemeindeIndex
@@ -149,12 +150,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
-    matcher = Matcher(profile, index, now)
     with session_scope(engine) as session:
         with _collector_paused():
             columns = _tender_columns(session)
         funding = list(session.scalars(select(Funding)))
         signals = _department_signals(session, profile)
+        matcher = Matcher(profile, index, now, CodeLists.load(session))
     with _collector_paused():
         tenders = matcher.tenders(columns)
     funding_leads = [matcher.funding(f) for f in funding]

@@ -101,6 +101,17 @@ class GemeindePlz(Tracked, Base):
     ort: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
+class Code(Tracked, Base):
+    """eForms code lists: what a CPV or NUTS code is called, and which CPV are social services."""
+
+    __tablename__ = "codes"
+
+    list_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label_de: Mapped[str] = mapped_column(Text)
+    label_en: Mapped[str] = mapped_column(Text)
+
+
 class RawDocumentRow(Base):
     """Every fetched body, compressed, with URL, status and time; `reparse` rebuilds from here."""
 

@@ -15,6 +15,7 @@ from kommunen.errors import KommunenError
 from kommunen.matching.text import stem
 
 FOERDER_ROLLEN = ("selbst", "mit_kommune")
+SOZIAL = "sozial"  # in cpv: every CPV code of the social and other specific services (light regime)
 
 
 class ProfileError(KommunenError):
@@ -27,7 +28,7 @@ class Profile:
     beschreibung: str
     begriffe: dict[str, float]  # keyword → weight (0..1]
     ausschluesse: tuple[str, ...] = ()
-    cpv: tuple[str, ...] = ()  # codes or prefixes ("853" = every code starting so)
+    cpv: tuple[str, ...] = ()  # codes or prefixes ("853" = every code starting so), or SOZIAL
     laender: tuple[str, ...] = ()  # Land keys, "09"
     nuts: tuple[str, ...] = ()
     heimat: str = ""  # a Gemeinde (name/AGS); with radius_km
@@ -118,8 +119,8 @@ def load_profile(path: Path) -> Profile:
         r.error("begriffe", "mindestens ein Begriff mit Gewicht, z. B. Integration = 1.0")
     cpv = r.strings("cpv")
     for code in cpv:
-        if not re.fullmatch(r"\d{2,8}(-\d)?", code):
-            r.error("cpv", f"{code!r} ist kein CPV-Code oder -Präfix (2–8 Ziffern)")
+        if code != SOZIAL and not re.fullmatch(r"\d{2,8}(-\d)?", code):
+            r.error("cpv", f"{code!r} ist kein CPV-Code oder -Präfix (2–8 Ziffern) und nicht {SOZIAL!r}")
     laender = []
     for value in r.strings("region.laender"):
         try:

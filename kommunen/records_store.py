@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunen.matching.text import fold_ascii as fold_for_matching
-from kommunen.models import Department, Funding, Gebiet, Gemeinde, GemeindePlz, OparlBody, Tender
+from kommunen.models import Code, Department, Funding, Gebiet, Gemeinde, GemeindePlz, OparlBody, Tender
 from kommunen.store import Counts, record_row, upsert
 from kommunen.text import fold
 from scrapers.records import (
     BodyRecord,
+    CodeRecord,
     DepartmentRecord,
     FundingRecord,
     GebietRecord,
@@ -168,6 +169,8 @@ def store_records(session: Session, records: Iterable[Record]) -> Counts:
         counts += upsert(session, OparlBody, body_rows(session, bodies))
     if departments := by_type.pop(DepartmentRecord, []):
         counts += upsert(session, Department, (_json_row(d) for d in departments))
+    if codes := by_type.pop(CodeRecord, []):
+        counts += upsert(session, Code, (record_row(c) for c in codes))
     if by_type:
         raise TypeError(f"no table for {', '.join(t.__name__ for t in by_type)}")
     return counts

@@ -19,6 +19,7 @@ class SourceKind(enum.StrEnum):
     TENDER = "tender"
     FUNDING = "funding"
     DEPARTMENT = "department"
+    CODES = "code"
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,6 +183,25 @@ class DepartmentRecord:
     themen: tuple[str, ...] = ()  # Soziales, Integration, Jugend, Bildung, Digitalisierung, ...
 
 
+@dataclass(frozen=True, slots=True)
+class CodeRecord:
+    """One code of an eForms code list (CPV social services, NUTS-3, notice types …)."""
+
+    list_name: str  # "social-service-cpv", "nuts-deu-lvl3", …
+    code: str
+    label_de: str
+    label_en: str
+    source_url: str
+    seen_at: datetime
+
+
 Record = (
-    GebietRecord | GemeindeRecord | PlzRecord | TenderRecord | FundingRecord | BodyRecord | DepartmentRecord
+    GebietRecord
+    | GemeindeRecord
+    | PlzRecord
+    | TenderRecord
+    | FundingRecord
+    | BodyRecord
+    | DepartmentRecord
+    | CodeRecord
 )

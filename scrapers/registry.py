@@ -2,6 +2,7 @@
 
 from scrapers import (
     bund,
+    codelists,
     eforms,
     foerderdatenbank,
     gemeindeverzeichnis,
@@ -23,5 +24,6 @@ SOURCES: dict[str, Source] = {
         foerderdatenbank.Foerderdatenbank(),
         oparl.OParl(),
         websites.MunicipalWebsites(),
+        codelists.EformsCodelists(),
     )
 }

@@ -106,6 +106,7 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
     assert book["Kommunen"].max_row > 1
     assert "Gemeinden   11004" in result.output
+    assert "codelisten           ok" in result.output  # CPV and NUTS names for the reasons
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain
     assert "12 km von Referenzkommune Tübingen" in result.output
 

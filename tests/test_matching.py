@@ -17,6 +17,7 @@ from kommunen.matching.text import Corpus, KeywordScorer, Phrases, count, fold, 
 from kommunen.models import LeadRow, Tender
 from kommunen.profile import ProfileError, load_profile
 from scrapers.base import RawDocument
+from scrapers.codelists import EformsCodelists
 from scrapers.eforms import EformsFiles, parse_notice
 from scrapers.errors import ParseError
 from tests.conftest import import_shared
@@ -112,8 +113,8 @@ def test_corpus_survives_a_nul_inside_a_document() -> None:
 
 
 def test_cpv_levels() -> None:
-    assert cpv_score(["79540000"], ("79540000",)) == (1.0, "CPV 79540000")
-    assert cpv_score(["85312400"], ("853",)) == (1.0, "CPV 85312400")
+    assert cpv_score(["79540000"], ("79540000",)) == (1.0, "79540000")
+    assert cpv_score(["85312400"], ("853",)) == (1.0, "85312400")
     assert cpv_score(["79541000"], ("79540000",))[0] == 0.6  # same group
     assert cpv_score(["79110000"], ("79540000",))[0] == 0.3  # same division
     assert cpv_score(["45000000"], ("79540000",))[0] == 0.0
@@ -226,3 +227,32 @@ def test_ranking_builds_only_what_is_asked_and_keeps_the_order(loaded) -> None: 
     assert ranking.find("kommune:09772184").title.startswith("Neusäß")
     with pytest.raises(KommunenError, match="Kein Lead 'tender:nix'"):
         ranking.find("tender:nix")
+
+
+def test_code_lists_name_codes_and_give_the_social_services(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from kommunen.pipeline import run_source
+
+    engine, index = loaded
+    profile_path = tmp_path / "sozial.toml"
+    profile_path.write_text(
+        'name = "Jugendhilfe eG"\ncpv = ["sozial"]\n[begriffe]\nJugendhilfe = 1.0\n'
+        '[region]\nlaender = ["BW"]\n',
+        encoding="utf-8",
+    )
+    profile = load_profile(profile_path)
+    with pytest.raises(KommunenError, match="kommunen import-codelisten"):
+        rank(engine, profile, index, NOW)  # "sozial" without the lists would silently match nothing
+
+    summary = run_source(engine, EformsCodelists([SHARED / "codelists"]), None)  # type: ignore[arg-type]
+    assert summary.counts.new == 586
+    ranking = rank(engine, profile, index, NOW)
+    secure_care = next(
+        x for x in ranking.select("tender", include_excluded=True) if x.title == "Secure Care Services"
+    )
+    cpv = next(c for c in secure_care.components if c.name == "cpv")
+    assert (cpv.value, cpv.evidence) == (1.0, "CPV 85311300 Kinder- und Jugendfürsorgeleistungen")
+    flughafen = next(
+        x for x in ranking.select("tender", include_excluded=True) if x.title.startswith("Instandhaltung")
+    )
+    region = next(c for c in flughafen.components if c.name == "region")
+    assert region.evidence == "in Esslingen (Baden-Württemberg)"  # NUTS DE113 named, no AGS linked

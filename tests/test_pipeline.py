@@ -239,7 +239,7 @@ def test_bund_feed_and_notice_pages(httpserver: HTTPServer, engine: Engine, http
 def test_registry() -> None:
     for name, source in SOURCES.items():
         assert source.name == name
-        assert source.kind in {"gemeinde", "tender", "funding", "department"}
+        assert source.kind in {"gemeinde", "tender", "funding", "department", "code"}
         module = __import__(type(source).__module__, fromlist=["_"])
         header = module.__doc__ or ""
         assert "Quelle" in header

@@ -36,6 +36,7 @@ def test_jobs_from_settings() -> None:
         "scrape:oeffentlichevergabe",
         "scrape:bund",
         "scrape:foerderdatenbank",
+        "scrape:codelisten",  # monthly
         "digest",
     }
     assert (jobs["scrape:ted"].cron, jobs["scrape:ted"].args) == ("15 5 * * *", ("ted",))

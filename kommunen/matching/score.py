@@ -15,10 +15,12 @@ from datetime import date, datetime
 
 import numpy as np
 
+from kommunen.codelists import CodeLists
+from kommunen.errors import KommunenError
 from kommunen.gemeinden import LAENDER, GemeindeIndex
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases
 from kommunen.models import Funding, Tender
-from kommunen.profile import Profile
+from kommunen.profile import SOZIAL, Profile
 from kommunen.similar import SimilarityModel, haversine_km
 from kommunen.tenders import NUTS1
 
@@ -55,8 +57,9 @@ class Lead:
 
 
 def cpv_score(codes: tuple[str, ...] | list[str], wanted: tuple[str, ...]) -> tuple[float, str]:
-    """Exact code or profile prefix 1.0, same class (5 digits) 0.8, group (4) 0.6, division (2) 0.3."""
-    best, why = 0.0, ""
+    """The best (value, tender code): exact code or profile prefix 1.0, same class (5 digits) 0.8,
+    group (4) 0.6, division (2) 0.3."""
+    best, found = 0.0, ""
     for code in codes:
         for want in wanted:
             if (len(want) < 8 and code.startswith(want)) or code == want:
@@ -65,8 +68,8 @@ def cpv_score(codes: tuple[str, ...] | list[str], wanted: tuple[str, ...]) -> tu
                 shared = next((n for n in (5, 4, 2) if code[:n] == want[:n]), 0)
                 value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
             if value > best:
-                best, why = value, f"CPV {code}"
-    return best, why
+                best, found = value, code
+    return best, found
 
 
 @dataclass(slots=True)
@@ -158,8 +161,18 @@ def _weighted(lead: Lead, weights: dict[str, float]) -> None:
 
 
 class Matcher:
-    def __init__(self, profile: Profile, index: GemeindeIndex, now: datetime) -> None:
+    def __init__(
+        self, profile: Profile, index: GemeindeIndex, now: datetime, codes: CodeLists | None = None
+    ) -> None:
         self.profile, self.index, self.now = profile, index, now
+        self.codes = codes or CodeLists()
+        self.cpv = tuple(c for c in profile.cpv if c != SOZIAL)
+        if SOZIAL in profile.cpv:
+            if not self.codes.social_cpv:
+                raise KommunenError(
+                    f'{profile.path}: cpv "{SOZIAL}" braucht die Codelisten: kommunen import-codelisten'
+                )
+            self.cpv += tuple(self.codes.social_cpv)
         self.model = SimilarityModel(index)
         self.refs = [index.find(r) for r in profile.referenzen]
         self.home = index.find(profile.heimat) if profile.heimat else None
@@ -179,6 +192,13 @@ class Matcher:
             "text", found.score, f"Begriffe: {', '.join(found.matched)}" if found.matched else ""
         )
 
+    def _cpv(self, codes: str) -> Component:
+        value, code = cpv_score(codes.split(), self.cpv)
+        if not value:
+            return Component("cpv", 0.0, "")
+        name = self.codes.social_cpv.get(code)
+        return Component("cpv", value, f"CPV {code} {name}" if name else f"CPV {code}")
+
     def _place(self, ags: str | None, nuts: list[str], country: str = "") -> Component:
         p = self.profile
         row = self.index.row_of.get(ags or "")
@@ -197,7 +217,9 @@ class Matcher:
                 label = place if nearest == 0 else f"Referenzkommune {place}"
                 return Component("region", 1.0 - 0.5 * km / p.radius_km, f"{km:.0f} km von {label}")
         if land and (land in p.laender or any(n.startswith(tuple(p.nuts)) for n in nuts if p.nuts)):
-            return Component("region", 0.8, f"in {LAENDER[land][1]}")
+            named = next((self.codes.nuts3[n] for n in nuts if n in self.codes.nuts3), "")
+            where = f"{named} ({LAENDER[land][1]})" if named and not ags else LAENDER[land][1]
+            return Component("region", 0.8, f"in {where}")
         if not p.laender and not p.nuts and not p.radius_km:
             return Component("region", 0.5, "")
         foreign = next(
@@ -252,12 +274,9 @@ class Matcher:
         corpus = Corpus(columns.title, columns.search_text, bodies_folded=True)
         tf = self.scorer.fit(corpus) if fit else self.scorer.frequencies(corpus)
         text = self.scorer.scores(tf)
-        wanted = self.profile.cpv
         ags = [a or "" for a in columns.gemeinde_ags]
         parts = [
-            _Column(
-                "cpv", columns.cpv_codes, lambda codes: Component("cpv", *cpv_score(codes.split(), wanted))
-            ),
+            _Column("cpv", columns.cpv_codes, self._cpv),
             _Column(
                 "region",  # one string key: hashing 100k fresh 3-tuples costs 3x as much (measured)
                 map(

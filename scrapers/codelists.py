@@ -1,0 +1,90 @@
+"""eForms code lists: the names behind CPV, NUTS and notice codes, in German.
+
+Quelle   https://raw.githubusercontent.com/OP-TED/eForms-SDK/develop/codelists/{file}.gc
+         (the SDK's own lists; also recorded under ../shared/data/codelists)
+Format   OASIS genericode 1.0 XML: Identification/LongName names the list, each Row holds
+         Value[@ColumnRef] cells ("code", "Name" in English, "deu_label" …)
+Caveats  social-service-cpv is the light regime social enterprises mostly bid under (115 codes);
+         nuts-deu-lvl3 also has "DEZZZ" (extra-regio) and retired codes; a list without code
+         column raises ParseError naming the file
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapers.base import RawDocument, SourceKind
+from scrapers.errors import FetchError, ParseError
+from scrapers.records import CodeRecord
+from scrapers.xmlsafe import parse_xml
+
+if TYPE_CHECKING:
+    from scrapers.http import Http
+
+BASE_URL = "https://raw.githubusercontent.com/OP-TED/eForms-SDK/develop/codelists/"
+FILES = (
+    "cpv_social-service-cpv.gc",
+    "nuts_nuts-deu-lvl3.gc",
+    "notice-type.gc",
+    "procurement-procedure-type.gc",
+)
+SOCIAL_CPV = "social-service-cpv"
+NUTS3 = "nuts-deu-lvl3"
+
+
+def parse_codelist(doc: RawDocument) -> Iterator[CodeRecord]:
+    """Every row of one genericode list, with its German and English label."""
+    root = parse_xml(doc.body, doc.url)
+    name = root.findtext("Identification/LongName")
+    if not name:
+        raise ParseError(doc.url, "keine Codeliste (Identification/LongName fehlt)")
+    found = False
+    for row in root.iterfind("SimpleCodeList/Row"):
+        cells = {v.get("ColumnRef"): (v.findtext("SimpleValue") or "").strip() for v in row.iterfind("Value")}
+        if not cells.get("code"):
+            raise ParseError(doc.url, f"Zeile ohne Code in der Liste {name}")
+        found = True
+        yield CodeRecord(
+            list_name=name.strip(),
+            code=cells["code"],
+            label_de=cells.get("deu_label") or cells.get("Name", ""),
+            label_en=cells.get("eng_label") or cells.get("Name", ""),
+            source_url=doc.url,
+            seen_at=doc.fetched_at,
+        )
+    if not found:
+        raise ParseError(doc.url, f"Codeliste {name} ohne Zeilen")
+
+
+class EformsCodelists:
+    """The SDK's code lists, from GitHub or (offline, `kommunen run`) from files on disk."""
+
+    name = "codelisten"
+    kind = SourceKind.CODES
+    default_schedule = "30 4 1 * *"  # monthly: the SDK changes its lists with its releases
+
+    def __init__(self, paths: Sequence[Path] = (), base_url: str = BASE_URL) -> None:
+        self.paths, self.base_url = tuple(paths), base_url
+
+    def crawl(self, http: Http | None, since: datetime | None) -> Iterator[RawDocument | FetchError]:
+        if self.paths:
+            for path in self.paths:
+                for file in sorted(path.glob("*.gc")) if path.is_dir() else [path]:
+                    try:
+                        yield RawDocument(file.resolve().as_uri(), file.read_bytes(), datetime.now(UTC))
+                    except OSError as exc:
+                        yield FetchError(str(file), exc.strerror or "nicht lesbar")
+            return
+        if http is None:
+            raise ValueError("the online code lists need an Http client")
+        for name in FILES:
+            try:
+                yield http.get(self.base_url + name)
+            except FetchError as exc:
+                yield exc
+
+    def parse(self, doc: RawDocument) -> Iterator[CodeRecord]:
+        yield from parse_codelist(doc)

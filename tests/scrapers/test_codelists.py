@@ -1,0 +1,72 @@
+"""eForms code lists (genericode) from ../shared/data/codelists, and fetched over loopback."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from scrapers.base import RawDocument
+from scrapers.codelists import EformsCodelists, parse_codelist
+from scrapers.errors import FetchError, ParseError
+from scrapers.http import Http, HttpSettings
+from tests.recorded import FETCHED_AT, SHARED, recorded
+
+
+def test_social_service_cpv_with_german_names() -> None:
+    codes = {c.code: c for c in parse_codelist(recorded("codelists/cpv_social-service-cpv.gc"))}
+    assert len(codes) == 115
+    first = codes["75121000"]
+    assert (first.list_name, first.label_de, first.label_en) == (
+        "social-service-cpv",
+        "Administrative Dienste im Bildungswesen",
+        "Administrative educational services",
+    )
+    assert codes["85311300"].label_de == "Kinder- und Jugendfürsorgeleistungen"
+    assert codes["85312000"].label_de == "Dienstleistungen der Sozialfürsorge, ohne Unterbringung"
+    assert "79540000" not in codes  # interpreting is no light-regime service
+
+
+def test_german_nuts3_regions() -> None:
+    codes = {c.code: c.label_de for c in parse_codelist(recorded("codelists/nuts_nuts-deu-lvl3.gc"))}
+    assert len(codes) == 401
+    assert codes["DE111"] == "Stuttgart, Stadtkreis"
+    assert codes["DE212"] == "München, Kreisfreie Stadt"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "leeres XML"),
+        (b"<gc:CodeList xmlns:gc='x'><Identification/>", "kein wohlgeformtes XML"),
+        (b"<CodeList><SimpleCodeList/></CodeList>", "keine Codeliste"),
+        (b"<CodeList><Identification><LongName>x</LongName></Identification></CodeList>", "ohne Zeilen"),
+        (
+            b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><CodeList>&e;</CodeList>',
+            "DOCTYPE",
+        ),
+    ],
+)
+def test_broken_lists_are_reported_with_their_url(body: bytes, message: str) -> None:
+    with pytest.raises(ParseError, match=message) as info:
+        list(parse_codelist(RawDocument("https://example.org/x.gc", body, FETCHED_AT)))
+    assert "https://example.org/x.gc" in str(info.value)
+
+
+def test_fetched_from_the_sdk_and_a_missing_list_is_one_error(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    for name in ("cpv_social-service-cpv.gc", "nuts_nuts-deu-lvl3.gc", "notice-type.gc"):
+        httpserver.expect_request(f"/codelists/{name}").respond_with_data(
+            (SHARED / "codelists" / name).read_bytes(), content_type="application/xml"
+        )
+    httpserver.expect_request("/codelists/procurement-procedure-type.gc").respond_with_data("", status=404)
+    source = EformsCodelists(base_url=httpserver.url_for("/codelists/"))
+    settings = HttpSettings(min_interval=0, backoff_base=0.01, retries=0)
+    with Http(settings=settings, sleep=lambda _: None) as http:
+        found = list(source.crawl(http, None))
+    errors = [f for f in found if isinstance(f, FetchError)]
+    documents = [f for f in found if isinstance(f, RawDocument)]
+    assert len(documents) == 3
+    assert len(errors) == 1
+    assert "procurement-procedure-type.gc" in errors[0].url
+    names = {record.list_name for doc in documents for record in source.parse(doc)}
+    assert names == {"social-service-cpv", "nuts-deu-lvl3", "notice-type"}
