@@ -477,13 +477,20 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML)
 
     Beispiel: kommunen profile check meinprofil.toml
     """
-    from kommunen.profile import load_profile
+    from kommunen.codelists import CodeLists
+    from kommunen.db import session_scope
+    from kommunen.matching.score import Matcher
+    from kommunen.pipeline import utcnow
+    from kommunen.profile import ProfileError, load_profile
 
     profile = load_profile(path)
-    index = _index()
-    for place in (profile.heimat, *profile.referenzen):
-        if place:
-            index.find(place)  # an unknown or ambiguous Gemeinde fails here, with suggestions
+    with session_scope(_engine()) as session:
+        codes = CodeLists.load(session)
+    # places (unknown or ambiguous ones fail with suggestions) and cpv "sozial" as ranking sees them
+    Matcher(profile, _index(), utcnow(), codes)
+    unknown = [n for n in profile.nuts if codes.nuts3 and not any(c.startswith(n) for c in codes.nuts3)]
+    if unknown:
+        raise ProfileError(f"{path}: region.nuts: {', '.join(unknown)} ist kein deutscher NUTS-Code")
     typer.secho(
         f"{path}: in Ordnung – {profile.name}, {len(profile.begriffe)} Begriffe, {len(profile.cpv)} CPV, "
         f"{len(profile.referenzen)} Referenzkommunen",

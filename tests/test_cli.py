@@ -110,6 +110,16 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain
     assert "12 km von Referenzkommune Tübingen" in result.output
 
+    profile = tmp_path / "sozial.toml"  # after the run the code lists are there for a profile check
+    profile.write_text(
+        'name = "X"\ncpv = ["sozial"]\n[begriffe]\nJugendhilfe = 1\n[region]\nnuts = ["DE21", "DE9Z"]\n',
+        encoding="utf-8",
+    )
+    checked = runner.invoke(app, ["profile", "check", str(profile)])  # main() prints it as "Fehler: …"
+    assert str(checked.exception) == f"{profile}: region.nuts: DE9Z ist kein deutscher NUTS-Code"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(', "DE9Z"', ""), encoding="utf-8")
+    assert runner.invoke(app, ["profile", "check", str(profile)]).exit_code == 0
+
 
 def test_import_notices_tenders_sources_reparse() -> None:
     first = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
