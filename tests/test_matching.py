@@ -114,7 +114,9 @@ def test_corpus_survives_a_nul_inside_a_document() -> None:
 
 def test_cpv_levels() -> None:
     assert cpv_score(["79540000"], ("79540000",)) == (1.0, "79540000")
-    assert cpv_score(["85312400"], ("853",)) == (1.0, "85312400")
+    assert cpv_score(["85312400"], ("853",)) == (0.9, "85312400")  # inside a group the profile named
+    assert cpv_score(["72230000"], ("72",)) == (0.8, "72230000")  # "all IT": broad, so weaker
+    assert cpv_score(["72230000", "79530000"], ("72", "79530000")) == (1.0, "79530000")
     assert cpv_score(["79541000"], ("79540000",))[0] == 0.6  # same group
     assert cpv_score(["79110000"], ("79540000",))[0] == 0.3  # same division
     assert cpv_score(["45000000"], ("79540000",))[0] == 0.0
