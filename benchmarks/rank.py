@@ -13,15 +13,14 @@ import dataclasses
 import gc
 import resource
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
+from common import ROOT, SHARED, database_with_gemeinden
 from sqlalchemy import select
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis, read_document
+from kommunen.db import session_scope
+from kommunen.gemeinden import GemeindeIndex
 from kommunen.leads import rank
 from kommunen.matching.text import Corpus, KeywordScorer
 from kommunen.models import Tender
@@ -31,19 +30,12 @@ from scrapers.base import RawDocument
 from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 RUNS = 5
 
 
 def main() -> None:
-    engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp(prefix='kommunen-rank-')) / 'rank.db'}")
-    upgrade(engine)
-    with session_scope(engine) as session:
-        import_gemeindeverzeichnis(
-            session, [read_document(SHARED / GV_FILE), read_document(SHARED / PLZ_FILE)]
-        )
+    engine = database_with_gemeinden("rank")
     notices = []
     for path in sorted((SHARED / "tenders/eforms").glob("*.xml")):
         try:

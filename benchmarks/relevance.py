@@ -14,14 +14,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common import ROOT, SHARED, database_with_gemeinden
 from sqlalchemy import select
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis, read_document
+from kommunen.db import session_scope
+from kommunen.gemeinden import GemeindeIndex
 from kommunen.leads import rank
 from kommunen.matching.text import Corpus, KeywordScorer
 from kommunen.models import Tender
@@ -31,8 +31,6 @@ from scrapers.base import RawDocument
 from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 TENDERS = SHARED / "tenders"
 LABELS = ROOT / "benchmarks" / "relevance_labels.csv"
 PROFILES = {
@@ -94,12 +92,8 @@ def keyword_order(engine, words: dict[str, float]) -> list[str]:  # type: ignore
 
 
 def main() -> None:
-    engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp(prefix='kommunen-relevance-')) / 'eval.db'}")
-    upgrade(engine)
+    engine = database_with_gemeinden("relevance")
     with session_scope(engine) as session:
-        import_gemeindeverzeichnis(
-            session, [read_document(SHARED / GV_FILE), read_document(SHARED / PLZ_FILE)]
-        )
         index = GemeindeIndex(session)
     stored = store_notices(engine)
     labels = load_labels()

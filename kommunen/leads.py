@@ -138,8 +138,8 @@ class Ranking(Sequence[Lead]):
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """100k rows of tuples and strings form no reference cycles; the cyclic collector would only
-    walk them again and again as they pile up (a fifth of the ranking's time, measured)."""
+    """A ranking's 100k rows, tuples and strings form no reference cycles; the cyclic collector
+    would only walk them again and again as they pile up (a fifth of the ranking's time, measured)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -150,24 +150,23 @@ def _collector_paused() -> Iterator[None]:
 
 
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
-    with session_scope(engine) as session:
-        with _collector_paused():
-            columns = _tender_columns(session)
-        funding = list(session.scalars(select(Funding)))
-        signals = _department_signals(session, profile)
-        matcher = Matcher(profile, index, now, CodeLists.load(session))
     with _collector_paused():
+        with session_scope(engine) as session:
+            columns = _tender_columns(session)
+            funding = list(session.scalars(select(Funding)))
+            signals = _department_signals(session, profile)
+            matcher = Matcher(profile, index, now, CodeLists.load(session))
         tenders = matcher.tenders(columns)
-    funding_leads = [matcher.funding(f) for f in funding]
-    by_gemeinde: dict[str, int] = defaultdict(int)
-    for ags, score in zip(columns.gemeinde_ags, tenders.text.tolist(), strict=True):
-        if ags and score > 0:
-            by_gemeinde[ags] += 1
-    for ags, found in by_gemeinde.items():
-        value, why = signals.get(ags, (0.0, ""))
-        tender_why = f"{found} Ausschreibung(en) zu Ihren Themen"
-        signals[ags] = (min(1.0, value + 0.5 * found), " · ".join(filter(None, (tender_why, why))))
-    return Ranking(tenders, funding_leads + matcher.kommunen(signals))
+        funding_leads = [matcher.funding(f) for f in funding]
+        by_gemeinde: dict[str, int] = defaultdict(int)
+        for ags, score in zip(columns.gemeinde_ags, tenders.text.tolist(), strict=True):
+            if ags and score > 0:
+                by_gemeinde[ags] += 1
+        for ags, found in by_gemeinde.items():
+            value, why = signals.get(ags, (0.0, ""))
+            tender_why = f"{found} Ausschreibung(en) zu Ihren Themen"
+            signals[ags] = (min(1.0, value + 0.5 * found), " · ".join(filter(None, (tender_why, why))))
+        return Ranking(tenders, funding_leads + matcher.kommunen(signals))
 
 
 def store_leads(engine: Engine, profile: Profile, ranking: Ranking, now: datetime) -> Counts:

@@ -16,6 +16,7 @@ from scrapers.eforms import parse_notice
 from tests.recorded import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # as when run as a script: its sibling common.py
 _spec = importlib.util.spec_from_file_location("relevance", ROOT / "benchmarks/relevance.py")
 assert _spec is not None
 assert _spec.loader is not None

@@ -182,6 +182,15 @@ class Matcher:
             self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
         self.scorer = KeywordScorer(profile.begriffe)
         self.exclusions = Phrases(profile.ausschluesse)
+        # near home or near a reference counts as in the region: where a reference can be shown,
+        # a lead is easier won. Distances from each of them to every Gemeinde, computed once.
+        self._anchors = [self.home, *self.refs] if self.home is not None else []
+        self._anchor_km = np.array(
+            [
+                haversine_km(index.lat, index.lon, float(index.lat[a]), float(index.lon[a]))
+                for a in self._anchors
+            ]
+        )
 
     def text_evidence(self, tf_row: np.ndarray) -> str:
         matched = self.scorer.matched(tf_row)
@@ -207,14 +216,11 @@ class Matcher:
             ags[:2] if ags else next((LAND_OF_NUTS1.get(n[:3]) for n in nuts if n[:3] in LAND_OF_NUTS1), None)
         )
         if row is not None and self.home is not None and p.radius_km:
-            # near home, or near a reference: where a reference can be shown, a lead is easier won
-            anchors = np.array([self.home, *self.refs])
-            ix = self.index
-            kms = haversine_km(ix.lat[anchors], ix.lon[anchors], float(ix.lat[row]), float(ix.lon[row]))
+            kms = self._anchor_km[:, row]
             nearest = int(np.argmin(kms))  # the home first: it wins a tie with itself as a reference
             km = float(kms[nearest])
             if km <= p.radius_km:
-                place = ix.kurzname[anchors[nearest]]
+                place = self.index.kurzname[self._anchors[nearest]]
                 label = place if nearest == 0 else f"Referenzkommune {place}"
                 return Component("region", 1.0 - 0.5 * km / p.radius_km, f"{km:.0f} km von {label}")
         if land and (land in p.laender or any(n.startswith(tuple(p.nuts)) for n in nuts if p.nuts)):
