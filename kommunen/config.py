@@ -1,16 +1,98 @@
-"""Settings: the only module that reads os.environ.
+"""Settings: the only module that reads os.environ and the settings file.
 
-Every setting comes from a KOMMUNEN_* variable, falling back to a default that works on a
-fresh clone (SQLite in the user's data folder, recorded responses in ../shared/data).
+Every setting comes from a KOMMUNEN_* variable, else from the optional TOML file
+(KOMMUNEN_CONFIG, by default ~/.config/kommunen/config.toml: `contact = …` is KOMMUNEN_CONTACT,
+`[smtp] host = …` is KOMMUNEN_SMTP_HOST), else a default that works on a fresh clone (SQLite in
+the user's data folder, recorded responses in ../shared/data). Secrets only from the environment.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kommunen.errors import ConfigError
+
+PREFIX = "KOMMUNEN_"
+FILE_KEYS = frozenset(
+    {
+        "HOME",
+        "DATABASE_URL",
+        "DATA_DIR",
+        "MIRROR",
+        "MIN_INTERVAL",
+        "CONTACT",
+        "WEBSITES",
+        "OPARL_ENDPOINTS",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_USER",
+        "SMTP_FROM",
+        "SMTP_SECURITY",
+        "DIGEST_PROFILE",
+        "DIGEST_TO",
+        "DIGEST_CRON",
+    }
+)
+SECRETS = frozenset({"SMTP_PASSWORD"})
+
+
+def config_path() -> tuple[Path, bool]:
+    """The settings file, and whether the user named it (then it must exist)."""
+    named = os.environ.get("KOMMUNEN_CONFIG")
+    if named:
+        return Path(named).expanduser(), True
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "kommunen" / "config.toml", False
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):  # [websites] "09162000" = "https://…"
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _line(text: str, key: str) -> int:
+    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """The file's settings under their KOMMUNEN_* names; unknown keys and secrets are errors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: Einstellungsdatei nicht lesbar ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: kein gültiges TOML ({exc})") from exc
+    found: dict[str, str] = {}
+    for key, value in data.items():
+        is_table = isinstance(value, dict) and key not in ("websites",)
+        for sub, item in value.items() if is_table else [("", value)]:
+            name = f"{key}_{sub}".upper() if sub else key.upper()
+            where = f"{path}:{_line(text, sub or key)}: {f'{key}.{sub}' if sub else key}"
+            if name in SECRETS:
+                raise ConfigError(f"{where}: Passwörter nur aus der Umgebung ({PREFIX}{name})")
+            if name not in FILE_KEYS and not name.startswith("SCHEDULE_"):
+                raise ConfigError(f"{where}: unbekannte Einstellung")
+            found[PREFIX + name] = _as_text(item)
+    return found
+
+
+def _environ() -> Mapping[str, str]:
+    """The settings file under the environment: a KOMMUNEN_* variable always wins."""
+    path, named = config_path()
+    if not named and not path.is_file():
+        return os.environ
+    return {**read_config_file(path), **os.environ}
 
 
 def _default_home() -> Path:
@@ -29,9 +111,10 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        home = Path(os.environ.get("KOMMUNEN_HOME") or _default_home()).expanduser()
-        url = os.environ.get("KOMMUNEN_DATABASE_URL") or f"sqlite:///{home / 'kommunen.db'}"
-        data_dir = Path(os.environ.get("KOMMUNEN_DATA_DIR") or Path.cwd().parent / "shared" / "data")
+        env = _environ()
+        home = Path(env.get("KOMMUNEN_HOME") or _default_home()).expanduser()
+        url = env.get("KOMMUNEN_DATABASE_URL") or f"sqlite:///{home / 'kommunen.db'}"
+        data_dir = Path(env.get("KOMMUNEN_DATA_DIR") or Path.cwd().parent / "shared" / "data")
         return cls(home=home, database_url=url, data_dir=data_dir.expanduser())
 
 
@@ -52,12 +135,13 @@ class ScrapeSettings:
 
     @classmethod
     def from_env(cls) -> ScrapeSettings:
-        mirror = os.environ.get("KOMMUNEN_MIRROR")
+        env = _environ()
+        mirror = env.get("KOMMUNEN_MIRROR")
         try:
-            interval = float(os.environ.get("KOMMUNEN_MIN_INTERVAL", "1.0"))
+            interval = float(env.get("KOMMUNEN_MIN_INTERVAL", "1.0"))
         except ValueError as exc:
             raise ConfigError("KOMMUNEN_MIN_INTERVAL muss eine Zahl (Sekunden) sein") from exc
-        contact = os.environ.get("KOMMUNEN_CONTACT", "kontakt@example.org")
+        contact = env.get("KOMMUNEN_CONTACT", "kontakt@example.org")
         if not contact.isascii() or "\n" in contact or "\r" in contact:
             raise ConfigError("KOMMUNEN_CONTACT muss eine einzeilige ASCII-Adresse sein (HTTP-Header)")
         return cls(
@@ -66,16 +150,16 @@ class ScrapeSettings:
             mirror=Path(mirror).expanduser() if mirror else None,
             websites=tuple(
                 tuple(pair.strip().split("=", 1))  # type: ignore[misc]
-                for pair in os.environ.get("KOMMUNEN_WEBSITES", "").split(",")
+                for pair in env.get("KOMMUNEN_WEBSITES", "").split(",")
                 if "=" in pair
             ),
             schedules=tuple(
                 (name.removeprefix("KOMMUNEN_SCHEDULE_").lower(), cron.strip())
-                for name, cron in os.environ.items()
+                for name, cron in env.items()
                 if name.startswith("KOMMUNEN_SCHEDULE_") and cron.strip()
             ),
             oparl_endpoints=tuple(
-                u.strip() for u in os.environ.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
+                u.strip() for u in env.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
             ),
         )
 
@@ -93,18 +177,19 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
-        host = os.environ.get("KOMMUNEN_SMTP_HOST", "")
+        env = _environ()
+        host = env.get("KOMMUNEN_SMTP_HOST", "")
         if not host:
             raise ConfigError("KOMMUNEN_SMTP_HOST fehlt: der Mailserver für den Digest")
-        security = os.environ.get("KOMMUNEN_SMTP_SECURITY", "starttls").lower()
+        security = env.get("KOMMUNEN_SMTP_SECURITY", "starttls").lower()
         if security not in ("starttls", "ssl", "none"):
             raise ConfigError("KOMMUNEN_SMTP_SECURITY muss starttls, ssl oder none sein")
         try:
-            port = int(os.environ.get("KOMMUNEN_SMTP_PORT", "465" if security == "ssl" else "587"))
+            port = int(env.get("KOMMUNEN_SMTP_PORT", "465" if security == "ssl" else "587"))
         except ValueError as exc:
             raise ConfigError("KOMMUNEN_SMTP_PORT muss eine Zahl sein") from exc
-        user = os.environ.get("KOMMUNEN_SMTP_USER", "")
-        password = os.environ.get("KOMMUNEN_SMTP_PASSWORD", "")
+        user = env.get("KOMMUNEN_SMTP_USER", "")
+        password = env.get("KOMMUNEN_SMTP_PASSWORD", "")
         if user and not password:
             raise ConfigError("KOMMUNEN_SMTP_PASSWORD fehlt (nur aus der Umgebung, nie aus Dateien)")
         return cls(
@@ -112,7 +197,7 @@ class SmtpSettings:
             port=port,
             user=user,
             password=password,
-            sender=os.environ.get("KOMMUNEN_SMTP_FROM", "kommunen@localhost"),
+            sender=env.get("KOMMUNEN_SMTP_FROM", "kommunen@localhost"),
             starttls=security == "starttls",
             ssl=security == "ssl",
         )
@@ -127,14 +212,13 @@ class DigestSettings:
 
     @classmethod
     def from_env(cls) -> DigestSettings | None:
-        profile = os.environ.get("KOMMUNEN_DIGEST_PROFILE", "")
-        recipients = tuple(
-            r.strip() for r in os.environ.get("KOMMUNEN_DIGEST_TO", "").split(",") if r.strip()
-        )
+        env = _environ()
+        profile = env.get("KOMMUNEN_DIGEST_PROFILE", "")
+        recipients = tuple(r.strip() for r in env.get("KOMMUNEN_DIGEST_TO", "").split(",") if r.strip())
         if not profile and not recipients:
             return None
         if not profile or not recipients:
             raise ConfigError("KOMMUNEN_DIGEST_PROFILE und KOMMUNEN_DIGEST_TO gehören zusammen")
         return cls(
-            profile=profile, recipients=recipients, cron=os.environ.get("KOMMUNEN_DIGEST_CRON", "0 7 * * 1-5")
+            profile=profile, recipients=recipients, cron=env.get("KOMMUNEN_DIGEST_CRON", "0 7 * * 1-5")
         )

@@ -24,6 +24,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("KOMMUNEN_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("KOMMUNEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the developer's own file
     monkeypatch.setenv("KOMMUNEN_DATA_DIR", str(SHARED))
 
 
