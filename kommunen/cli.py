@@ -498,13 +498,13 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML)
     )
 
 
-def _ranked(profile_path: Path):  # type: ignore[no-untyped-def]
+def _ranked(profile_path: Path, now: datetime | None = None):  # type: ignore[no-untyped-def]
     from kommunen.leads import rank, store_leads
     from kommunen.pipeline import utcnow
     from kommunen.profile import load_profile
 
     profile = load_profile(profile_path)
-    now = utcnow()
+    now = now or utcnow()
     leads = rank(_engine(), profile, _index(), now)
     store_leads(_engine(), profile, leads, now)
     return profile, leads
@@ -544,24 +544,42 @@ def leads(
       kommunen leads --profile meinprofil.toml --kind kommune
     """
     from kommunen.errors import ConfigError
-    from kommunen.leads import KINDS
-    from kommunen.render import render
+    from kommunen.leads import KINDS, first_seen
+    from kommunen.pipeline import utcnow
+    from kommunen.render import BERLIN, render
 
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"--kind {kind!r}: erlaubt sind {', '.join(KINDS)}")
-    _, ranked = _ranked(profile)
+    now = utcnow()
+    loaded, ranked = _ranked(profile, now)
+    chosen = ranked.select(kind, limit=limit, include_excluded=alle)
+    seen = first_seen(_engine(), loaded, [lead.lead_id for lead in chosen])
+
+    def since(lead_id: str) -> str:  # "neu" in this run, else the day it was first seen
+        found = seen.get(lead_id)
+        if found is None:
+            return ""  # excluded leads are not stored
+        return "neu" if found >= now else found.astimezone(BERLIN).strftime("%d.%m.%Y")
+
     shown = [
         {
             "id": lead.lead_id,
             "art": lead.kind,
             "punkte": round(lead.score * 100),
+            "seit": since(lead.lead_id),
             "titel": lead.title,
             "begruendung": lead.excluded or lead.reason,
             "url": lead.url,
         }
-        for lead in ranked.select(kind, limit=limit, include_excluded=alle)
+        for lead in chosen
     ]
-    columns = [("punkte", "Punkte"), ("art", "Art"), ("titel", "Titel"), ("begruendung", "Warum")]
+    columns = [
+        ("punkte", "Punkte"),
+        ("seit", "Seit"),
+        ("art", "Art"),
+        ("titel", "Titel"),
+        ("begruendung", "Warum"),
+    ]
     render(
         shown,
         [*columns, ("id", "ID"), ("url", "URL")] if fmt is not Format.table else columns,

@@ -189,3 +189,12 @@ def store_leads(engine: Engine, profile: Profile, ranking: Ranking, now: datetim
     ]
     with session_scope(engine) as session:
         return upsert(session, LeadRow, rows)
+
+
+def first_seen(engine: Engine, profile: Profile, lead_ids: list[str]) -> dict[str, datetime]:
+    """When each stored lead was first seen for this profile (excluded leads are not stored)."""
+    with session_scope(engine) as session:
+        query = select(LeadRow.lead_id, LeadRow.first_seen).where(
+            LeadRow.profile == profile.name, LeadRow.lead_id.in_(lead_ids)
+        )
+        return {lead_id: seen for lead_id, seen in session.execute(query)}

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -176,11 +177,16 @@ def test_profile_check_leads_and_explain() -> None:
     assert check.exit_code == 0, check.output
     assert "in Ordnung – Mehrsprachig gGmbH, 8 Begriffe, 4 CPV, 2 Referenzkommunen" in check.output
 
-    ranked = json.loads(
-        runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommune", "-f", "json"]).output
-    )
+    command = ["leads", "--profile", profile, "--kind", "kommune", "-f", "json"]
+    ranked = json.loads(runner.invoke(app, command).output)
     assert len(ranked) == 30
     assert all(r["art"] == "kommune" and r["begruendung"] for r in ranked)
+    assert {r["seit"] for r in ranked} == {"neu"}
+    again = json.loads(
+        runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommune", "-f", "json"]).output
+    )
+    assert [r["id"] for r in again] == [r["id"] for r in ranked]
+    assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4}", r["seit"]) for r in again)  # seen before: since when
     explained = runner.invoke(app, ["explain", "--profile", profile, ranked[0]["id"]])
     assert explained.exit_code == 0
     assert "aehnlichkeit" in explained.output
