@@ -74,9 +74,11 @@ class EformsCodelists:
             for path in self.paths:
                 for file in sorted(path.glob("*.gc")) if path.is_dir() else [path]:
                     try:
-                        yield RawDocument(file.resolve().as_uri(), file.read_bytes(), datetime.now(UTC))
+                        body, mtime = file.read_bytes(), datetime.fromtimestamp(file.stat().st_mtime, UTC)
                     except OSError as exc:
                         yield FetchError(str(file), exc.strerror or "nicht lesbar")
+                        continue
+                    yield RawDocument(file.resolve().as_uri(), body, mtime)
             return
         if http is None:
             raise ValueError("the online code lists need an Http client")
