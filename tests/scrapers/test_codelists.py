@@ -70,3 +70,11 @@ def test_fetched_from_the_sdk_and_a_missing_list_is_one_error(httpserver: HTTPSe
     assert "procurement-procedure-type.gc" in errors[0].url
     names = {record.list_name for doc in documents for record in source.parse(doc)}
     assert names == {"social-service-cpv", "nuts-deu-lvl3", "notice-type"}
+
+
+def test_files_on_disk_and_a_missing_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source = EformsCodelists([SHARED / "codelists", tmp_path / "fehlt.gc"])
+    found = list(source.crawl(None, None))
+    assert len([f for f in found if isinstance(f, RawDocument)]) == 6
+    (missing,) = [f for f in found if isinstance(f, FetchError)]
+    assert missing.url.endswith("fehlt.gc")
