@@ -59,7 +59,8 @@ def _as_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _line(text: str, key: str) -> int:
+def line_of(text: str, key: str) -> int:
+    """The line where a TOML key is set (the first such), for errors that name file and line."""
     match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
@@ -78,7 +79,7 @@ def read_config_file(path: Path) -> dict[str, str]:
         is_table = isinstance(value, dict) and key not in ("websites",)
         for sub, item in value.items() if is_table else [("", value)]:
             name = f"{key}_{sub}".upper() if sub else key.upper()
-            where = f"{path}:{_line(text, sub or key)}: {f'{key}.{sub}' if sub else key}"
+            where = f"{path}:{line_of(text, sub or key)}: {f'{key}.{sub}' if sub else key}"
             if name in SECRETS:
                 raise ConfigError(f"{where}: Passwörter nur aus der Umgebung ({PREFIX}{name})")
             if name not in FILE_KEYS and not name.startswith("SCHEDULE_"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kommunen.config import line_of
 from kommunen.errors import KommunenError
 from kommunen.matching.text import stem
 
@@ -42,18 +43,13 @@ class Profile:
     path: str = field(default="", compare=False)
 
 
-def _line(text: str, key: str) -> int:
-    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
-
-
 class _Reader:
     def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
         self.path, self.text, self.data = path, text, data
         self.errors: list[str] = []
 
     def error(self, key: str, message: str) -> None:
-        self.errors.append(f"{self.path}:{_line(self.text, key.rsplit('.', 1)[-1])}: {key}: {message}")
+        self.errors.append(f"{self.path}:{line_of(self.text, key.rsplit('.', 1)[-1])}: {key}: {message}")
 
     def get(
         self, key: str, kind: type | tuple[type, ...], default: Any = None, required: bool = False
@@ -101,7 +97,7 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError(f"{path}: kein gültiges TOML: {exc}") from exc
     if secret := _secret_key(data):
         raise ProfileError(
-            f"{path}:{_line(text, secret)}: {secret}: Passwörter gehören nicht ins Profil, "
+            f"{path}:{line_of(text, secret)}: {secret}: Passwörter gehören nicht ins Profil, "
             "sondern in die Umgebung (KOMMUNEN_SMTP_PASSWORD)"
         )
     r = _Reader(path, text, data)
