@@ -320,6 +320,46 @@ def import_codelists(
     _scrape_one(_engine(), EformsCodelists(paths or [Settings.from_env().data_dir / "codelists"]), None, None)
 
 
+CODE_LISTS = {"sozial": "social-service-cpv", "nuts": "nuts-deu-lvl3", "bekanntmachung": "notice-type"}
+
+
+@app.command()
+def codes(
+    suche: Annotated[str, typer.Argument(help="Wort im Namen oder Anfang des Codes.")] = "",
+    liste: Annotated[str, typer.Option("--liste", help=f"{', '.join(CODE_LISTS)}.")] = "sozial",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Codes und ihre deutschen Namen nachschlagen, etwa für `cpv` oder `region.nuts` im Profil.
+
+    Beispiele:
+
+      kommunen codes Jugend                  # soziale Dienstleistungen (CPV) mit „Jugend“
+
+      kommunen codes München --liste nuts    # NUTS-3-Code eines Kreises
+    """
+    from sqlalchemy import select
+
+    from kommunen.db import session_scope
+    from kommunen.errors import ConfigError
+    from kommunen.models import Code
+    from kommunen.render import render
+
+    if liste not in CODE_LISTS:
+        raise ConfigError(f"--liste {liste!r}: erlaubt sind {', '.join(CODE_LISTS)}")
+    query = select(Code.code, Code.label_de).where(Code.list_name == CODE_LISTS[liste]).order_by(Code.code)
+    with session_scope(_engine()) as session:
+        listed = session.execute(query).all()  # a few hundred: filtered here, Unicode-aware
+    if not listed:
+        raise ConfigError("Noch keine Codelisten: zuerst `kommunen import-codelisten` oder `kommunen run`")
+    wanted = suche.casefold()
+    rows = [
+        {"code": code, "name": name}
+        for code, name in listed
+        if code.startswith(suche) or wanted in name.casefold()
+    ]
+    render(rows, [("code", "Code"), ("name", "Name")], fmt, title=f"{len(rows)} Codes")
+
+
 @app.command()
 def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -> None:
     """Records einer Quelle aus dem Rohdaten-Archiv neu aufbauen (nach einem Parser-Fix).

@@ -111,6 +111,12 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain
     assert "12 km von Referenzkommune Tübingen" in result.output
 
+    found = json.loads(runner.invoke(app, ["codes", "jugend", "-f", "json"]).output)
+    assert {"code": "85311300", "name": "Kinder- und Jugendfürsorgeleistungen"} in found
+    assert len(found) == 3
+    nuts = json.loads(runner.invoke(app, ["codes", "MÜNCHEN", "--liste", "nuts", "-f", "json"]).output)
+    assert [r["code"] for r in nuts] == ["DE212", "DE21H"]
+
     profile = tmp_path / "sozial.toml"  # after the run the code lists are there for a profile check
     profile.write_text(
         'name = "X"\ncpv = ["sozial"]\n[begriffe]\nJugendhilfe = 1\n[region]\nnuts = ["DE21", "DE9Z"]\n',
