@@ -584,7 +584,8 @@ def leads(
       kommunen leads --profile meinprofil.toml --kind kommune
     """
     from kommunen.errors import ConfigError
-    from kommunen.leads import KINDS, first_seen
+    from kommunen.leads import KINDS, mark_first_seen
+    from kommunen.matching.score import Lead
     from kommunen.pipeline import utcnow
     from kommunen.render import BERLIN, render
 
@@ -592,21 +593,19 @@ def leads(
         raise ConfigError(f"--kind {kind!r}: erlaubt sind {', '.join(KINDS)}")
     now = utcnow()
     loaded, ranked = _ranked(profile, now)
-    chosen = ranked.select(kind, limit=limit, include_excluded=alle)
-    seen = first_seen(_engine(), loaded, [lead.lead_id for lead in chosen])
+    chosen = mark_first_seen(_engine(), loaded, ranked.select(kind, limit=limit, include_excluded=alle))
 
-    def since(lead_id: str) -> str:  # "neu" in this run, else the day it was first seen
-        found = seen.get(lead_id)
-        if found is None:
+    def since(lead: Lead) -> str:  # "neu" in this run, else the day it was first seen
+        if lead.first_seen is None:
             return ""  # excluded leads are not stored
-        return "neu" if found >= now else found.astimezone(BERLIN).strftime("%d.%m.%Y")
+        return "neu" if lead.first_seen >= now else lead.first_seen.astimezone(BERLIN).strftime("%d.%m.%Y")
 
     shown = [
         {
             "id": lead.lead_id,
             "art": lead.kind,
             "punkte": round(lead.score * 100),
-            "seit": since(lead.lead_id),
+            "seit": since(lead),
             "titel": lead.title,
             "begruendung": lead.excluded or lead.reason,
             "url": lead.url,
@@ -663,10 +662,11 @@ def export(
     Beispiel: kommunen export --profile meinprofil.toml -o leads.xlsx
     """
     from kommunen.export import export as write
+    from kommunen.leads import mark_first_seen
     from kommunen.pipeline import utcnow
 
-    _, ranked = _ranked(profile)
-    chosen = ranked.select(limit=limit)
+    loaded, ranked = _ranked(profile)
+    chosen = mark_first_seen(_engine(), loaded, ranked.select(limit=limit))
     write(chosen, output, utcnow(), delimiter="," if komma else ";")
     typer.echo(f"{len(chosen)} Leads nach {output} geschrieben")
 
@@ -747,6 +747,7 @@ def run(
 
     from kommunen.config import DigestSettings, Settings
     from kommunen.export import export as write_export
+    from kommunen.leads import mark_first_seen
     from kommunen.pipeline import utcnow
 
     settings = Settings.from_env()
@@ -768,7 +769,7 @@ def run(
             _scrape_one(_engine(), RecordedExport(settings.data_dir / FOERDERDATENBANK_EXPORT), None, None)
     started = utcnow()
     loaded, ranked = _ranked(profile)
-    shown = ranked.select(limit=500)
+    shown = mark_first_seen(_engine(), loaded, ranked.select(limit=500))
     output = settings.home / "leads.xlsx"
     write_export(shown, output, utcnow())
     new = _new_by_kind(loaded.name, started)

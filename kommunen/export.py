@@ -20,7 +20,7 @@ from kommunen.render import BERLIN
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KIND_SHEETS = {"tender": "Ausschreibungen", "funding": "Förderprogramme", "kommune": "Kommunen"}
-HEADER = ("Punkte", "Art", "Titel", "Warum", "Frist", "Link", "ID")
+HEADER = ("Punkte", "Art", "Titel", "Warum", "Frist", "Seit", "Link", "ID")  # Seit: first seen
 
 
 def safe(value: str) -> str:
@@ -39,6 +39,7 @@ def _row(lead: Lead) -> list[Any]:
         lead.title,
         lead.reason,
         lead.deadline,
+        lead.first_seen,
         lead.url,
         lead.lead_id,
     ]
@@ -69,6 +70,7 @@ def write_json(leads: Sequence[Lead], path: Path) -> None:
             "titel": lead.title,
             "warum": lead.reason,
             "frist": lead.deadline.isoformat() if lead.deadline else None,
+            "seit": lead.first_seen.isoformat() if lead.first_seen else None,
             "url": lead.url,
             "komponenten": [
                 {"name": c.name, "wert": round(c.value, 3), "beleg": c.evidence} for c in lead.components
@@ -91,7 +93,7 @@ def write_xlsx(leads: Sequence[Lead], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for lead in (x for x in leads if x.kind == kind):
-            points, art, name, reason, deadline, url, lead_id = _row(lead)
+            points, art, name, reason, deadline, seen, url, lead_id = _row(lead)
             sheet.append(
                 [
                     points,
@@ -99,19 +101,22 @@ def write_xlsx(leads: Sequence[Lead], path: Path) -> None:
                     safe(name),
                     safe(reason),
                     _local(deadline) if deadline else None,
+                    _local(seen) if seen else None,
                     safe(url),
                     safe(lead_id),
                 ]
             )
             row = sheet.max_row
             if url.startswith(("http://", "https://")):
-                sheet.cell(row, 6).hyperlink = url
-                sheet.cell(row, 6).style = "Hyperlink"
+                sheet.cell(row, 7).hyperlink = url
+                sheet.cell(row, 7).style = "Hyperlink"
             if deadline:
                 sheet.cell(row, 5).number_format = "DD.MM.YYYY HH:MM"
+            if seen:
+                sheet.cell(row, 6).number_format = "DD.MM.YYYY"
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
-        for letter, width in zip("ABCDEFG", (8, 10, 60, 70, 17, 40, 30), strict=True):
+        for letter, width in zip("ABCDEFGH", (8, 10, 60, 70, 17, 11, 40, 30), strict=True):
             sheet.column_dimensions[letter].width = width
     book.save(path)
 

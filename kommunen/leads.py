@@ -191,10 +191,13 @@ def store_leads(engine: Engine, profile: Profile, ranking: Ranking, now: datetim
         return upsert(session, LeadRow, rows)
 
 
-def first_seen(engine: Engine, profile: Profile, lead_ids: list[str]) -> dict[str, datetime]:
-    """When each stored lead was first seen for this profile (excluded leads are not stored)."""
+def mark_first_seen(engine: Engine, profile: Profile, leads: list[Lead]) -> list[Lead]:
+    """Tell each stored lead when it was first seen for this profile (excluded ones stay None)."""
     with session_scope(engine) as session:
         query = select(LeadRow.lead_id, LeadRow.first_seen).where(
-            LeadRow.profile == profile.name, LeadRow.lead_id.in_(lead_ids)
+            LeadRow.profile == profile.name, LeadRow.lead_id.in_([lead.lead_id for lead in leads])
         )
-        return {lead_id: seen for lead_id, seen in session.execute(query)}
+        seen = {lead_id: first for lead_id, first in session.execute(query)}
+    for lead in leads:
+        lead.first_seen = seen.get(lead.lead_id)
+    return leads

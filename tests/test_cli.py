@@ -106,6 +106,8 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert "Digest: nicht eingerichtet" in result.output
     book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
     assert book["Kommunen"].max_row > 1
+    assert book["Kommunen"].cell(1, 6).value == "Seit"
+    assert book["Kommunen"].cell(2, 6).value is not None  # first seen: this run
     assert "Gemeinden   11004" in result.output
     assert "codelisten           ok" in result.output  # CPV and NUTS names for the reasons
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain

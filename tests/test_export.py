@@ -27,6 +27,7 @@ def leads() -> list[Lead]:
         0.82,
         [Component("text", 0.9, "Begriffe: Integration, mehrsprachig")],
         deadline=deadline,
+        first_seen=datetime(2026, 11, 20, 6, 0, tzinfo=UTC),
     )
     funding = Lead(
         "funding",
@@ -59,16 +60,18 @@ def test_xlsx_types_links_sheets_and_guard(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Ausschreibungen", "Förderprogramme", "Kommunen"]
     sheet = book["Ausschreibungen"]
-    assert [c.value for c in sheet[1]] == ["Punkte", "Art", "Titel", "Warum", "Frist", "Link", "ID"]
-    points, _, title, reason, deadline, link, _ = (c.value for c in sheet[2])
+    assert [c.value for c in sheet[1]] == ["Punkte", "Art", "Titel", "Warum", "Frist", "Seit", "Link", "ID"]
+    points, _, title, reason, deadline, seen, link, _ = (c.value for c in sheet[2])
     assert points == 82
     assert title == "'" + HOSTILE
     assert sheet.cell(2, 3).data_type == "s"  # text, not a formula
     assert reason == "Begriffe: Integration, mehrsprachig"
     assert deadline == datetime(2026, 12, 18, 13, 0, tzinfo=BERLIN).replace(tzinfo=None)  # 12:00 UTC
-    assert sheet.cell(2, 6).hyperlink.target == link
+    assert seen == datetime(2026, 11, 20, 7, 0, tzinfo=BERLIN).replace(tzinfo=None)  # first seen, local
+    assert sheet.cell(2, 6).number_format == "DD.MM.YYYY"
+    assert sheet.cell(2, 7).hyperlink.target == link
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:G2"
+    assert sheet.auto_filter.ref == "A1:H2"
     assert book["Kommunen"].cell(2, 3).value.startswith("'+Neusäß")
 
 
@@ -81,6 +84,7 @@ def test_csv_for_german_excel(tmp_path: Path) -> None:
     assert rows[1][2] == "'" + HOSTILE
     assert rows[3][3] == "'@im Nachbarkreis"
     assert rows[1][4] == "2026-12-18T12:00:00+00:00"
+    assert (rows[1][5], rows[2][5]) == ("2026-11-20T06:00:00+00:00", "")  # first seen; unknown
 
 
 def test_json_and_ics(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ class Lead:
     components: list[Component] = field(default_factory=list)
     excluded: str = ""  # why the lead was dropped, when it was
     deadline: datetime | None = None  # tenders: the submission deadline
+    first_seen: datetime | None = None  # when stored leads were first seen (leads.mark_first_seen)
 
     @property
     def lead_id(self) -> str:
