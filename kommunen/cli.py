@@ -760,6 +760,7 @@ def run(
         from kommunen.recorded import FOERDERDATENBANK_EXPORT, RecordedExport
 
         if (settings.data_dir / "codelists").is_dir():
+            typer.echo("\neForms-Codelisten lesen …")
             import_codelists([settings.data_dir / "codelists"])
         if (settings.data_dir / "tenders").is_dir():
             typer.echo(f"\nAufgezeichnete Bekanntmachungen aus {settings.data_dir / 'tenders'} lesen …")
