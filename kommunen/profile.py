@@ -75,6 +75,15 @@ class _Reader:
         return tuple(v.strip() for v in values)
 
 
+def _bare_key_hint(text: str) -> str:
+    """TOML allows only ASCII in bare keys; German words often have umlauts, so say how."""
+    for number, line in enumerate(text.splitlines(), 1):
+        key = line.split("=", 1)[0].strip()
+        if "=" in line and key and not key.startswith(("#", '"', "'", "[")) and not key.isascii():
+            return f' – Zeile {number}: Begriffe mit Umlaut oder ß in Anführungszeichen, z. B. "{key}" = …'
+    return ""
+
+
 def _secret_key(data: dict[str, Any]) -> str:
     for key, value in data.items():
         if any(word in key.lower() for word in ("passwort", "password", "secret")):
@@ -94,7 +103,7 @@ def load_profile(path: Path) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: kein gültiges TOML: {exc}") from exc
+        raise ProfileError(f"{path}: kein gültiges TOML: {exc}{_bare_key_hint(text)}") from exc
     if secret := _secret_key(data):
         raise ProfileError(
             f"{path}:{line_of(text, secret)}: {secret}: Passwörter gehören nicht ins Profil, "

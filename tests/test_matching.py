@@ -153,6 +153,20 @@ def test_example_profile_loads() -> None:
     profile = load_profile(PROFILE)
     assert (profile.laender, profile.referenzen) == (("09", "08"), ("Augsburg", "Tübingen"))
     assert profile.begriffe["Integration"] == 1.0
+    examples = {path.stem: load_profile(path) for path in PROFILE.parent.glob("*.toml")}
+    assert set(examples) == {"integration", "digital", "jugendbeteiligung"}
+    assert examples["jugendbeteiligung"].begriffe["Bürgerbeteiligung"] == 0.6
+    assert examples["jugendbeteiligung"].cpv == ("sozial", "72")
+
+
+def test_an_umlaut_in_a_bare_key_gets_a_hint(tmp_path: Path) -> None:
+    bad = tmp_path / "profil.toml"
+    bad.write_text('name = "X"\n[begriffe]\nBürgerbeteiligung = 1\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(bad)
+    assert str(info.value).endswith(
+        '– Zeile 3: Begriffe mit Umlaut oder ß in Anführungszeichen, z. B. "Bürgerbeteiligung" = …'
+    )
 
 
 @pytest.fixture
