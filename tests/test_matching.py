@@ -21,7 +21,7 @@ from scrapers.codelists import EformsCodelists
 from scrapers.eforms import EformsFiles, parse_notice
 from scrapers.errors import ParseError
 from tests.conftest import import_shared
-from tests.recorded import SHARED
+from tests.recorded import SHARED, recorded
 
 PROFILE = Path(__file__).resolve().parents[1] / "data/profiles/integration.toml"
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -48,6 +48,15 @@ def test_keywords_match_compounds_umlauts_and_plurals(keyword: str, text: str) -
     found = KeywordScorer({keyword: 1.0}).score(text, "")
     assert found.matched == (keyword,)
     assert found.score > 0.5
+
+
+def test_a_mention_in_a_long_notice_weighs_less_than_in_a_short_one() -> None:
+    long_body = parse_notice(recorded("tenders/eforms/pin-cfc_25.xml")).description  # ~600 real characters
+    scorer = KeywordScorer({"Sprachmittlung": 1.0, "Brandschutz": 0.2})
+    titles = ["Rahmenvertrag", "Rahmenvertrag", "Instandhaltung"]
+    bodies = [f"{long_body} Zusätzlich Sprachmittlung.", "Sprachmittlung für die Ausländerbehörde", long_body]
+    short, long = scorer.scores(scorer.fit(Corpus(titles, bodies)))[[1, 0]]
+    assert short > long > 0  # BM25 length normalisation: one mention in many words says less
 
 
 def test_short_keywords_match_whole_words_only() -> None:

@@ -22,6 +22,7 @@ _STEMMER = Stemmer.Stemmer("german")
 # Snowball's German stemmer drops umlauts (Städte → stadt), so matching folds ä→a the same way.
 MIN_STEM = 4
 K1 = 1.2
+B = 0.75  # BM25's length normalisation: a long notice mentions everything once
 
 
 def fold(text: str) -> str:
@@ -99,8 +100,8 @@ class _Joined:
             else:  # a document with a NUL of its own
                 documents = [fold_ascii(d) for d in documents]
                 self.text = "\x00".join(documents)
-        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=self.size)
-        self.ends = np.cumsum(lengths + 1)
+        self.lengths = np.fromiter(map(len, documents), dtype=np.int64, count=self.size)
+        self.ends = np.cumsum(self.lengths + 1)
 
     def counts(self, stemmed: str) -> np.ndarray:
         doc = np.searchsorted(self.ends, np.asarray(self._positions(stemmed), dtype=np.int64), side="right")
@@ -137,6 +138,11 @@ class Corpus:
         """Occurrences per document; the title counts double."""
         return 2 * self._titles.counts(stemmed) + self._bodies.counts(stemmed)
 
+    @property
+    def lengths(self) -> np.ndarray:
+        """Characters per document, title and body."""
+        return self._titles.lengths + self._bodies.lengths
+
 
 @dataclass(frozen=True, slots=True)
 class TextScore:
@@ -145,7 +151,8 @@ class TextScore:
 
 
 class KeywordScorer:
-    """BM25-like: saturating term frequency × idf over the scored collection × the user's weight."""
+    """BM25: saturating term frequency, normalised by length within a collection, × idf × the
+    user's weight; the result scaled to [0, 1]."""
 
     def __init__(self, keywords: dict[str, float]) -> None:
         self.words = list(keywords)
@@ -158,9 +165,13 @@ class KeywordScorer:
         self.norm = float((self.weights * self.idf).sum()) or 1.0
 
     def fit(self, corpus: Corpus) -> np.ndarray:
-        """Term frequencies of the collection; a word found in every document counts little."""
+        """Term frequencies of a collection, each relative to its document's length against the
+        average; a word found in every document counts little (idf)."""
         tf = self.frequencies(corpus)
         self._set_idf((tf > 0).sum(axis=0).astype(np.float64), max(corpus.size, 1))
+        if corpus.size:
+            lengths = corpus.lengths.astype(np.float64)
+            tf /= (1 - B + B * lengths / max(lengths.mean(), 1.0))[:, None]
         return tf
 
     def frequencies(self, corpus: Corpus) -> np.ndarray:
