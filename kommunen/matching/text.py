@@ -1,4 +1,4 @@
-"""German text relevance: folding, Snowball stemming, compound words, BM25-style saturation.
+"""German text relevance: folding, Snowball stemming, compound words, BM25 with length norm.
 
 German notices are short (median ~130 characters) and compound-heavy, so a keyword counts
 wherever its stem occurs inside a word: "Integrationsmanagement" and
