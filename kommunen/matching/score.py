@@ -158,6 +158,10 @@ class ScoredTenders:
         return lead
 
 
+def _words(matched: tuple[str, ...]) -> str:
+    return f"Begriffe: {', '.join(matched)}" if matched else ""
+
+
 def _weighted(lead: Lead, weights: dict[str, float]) -> None:
     lead.score = round(sum(weights[c.name] * c.value for c in lead.components), 4)
 
@@ -194,14 +198,11 @@ class Matcher:
         )
 
     def text_evidence(self, tf_row: np.ndarray) -> str:
-        matched = self.scorer.matched(tf_row)
-        return f"Begriffe: {', '.join(matched)}" if matched else ""
+        return _words(self.scorer.matched(tf_row))
 
     def _text(self, title: str, body: str) -> Component:
         found = self.scorer.score(title, body)
-        return Component(
-            "text", found.score, f"Begriffe: {', '.join(found.matched)}" if found.matched else ""
-        )
+        return Component("text", found.score, _words(found.matched))
 
     def _cpv(self, codes: str) -> Component:
         value, code = cpv_score(codes.split(), self.cpv)
