@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.gemeinden import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
+from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
+from kommunen.store.db import make_engine, session_scope, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

@@ -22,9 +22,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.models import Tender
-from kommunen.records_store import store_records, tender_rows
+from kommunen.places.linking import KommunenLinker
+from kommunen.store.db import make_engine, session_scope, upgrade
+from kommunen.store.models import Tender
+from kommunen.store.records import store_records, tender_rows
 from scrapers.base import RawDocument
 from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
@@ -104,7 +105,7 @@ def bench_ingest(parsed: list) -> None:  # type: ignore[type-arg]
     start = time.perf_counter()
     for chunk in range(0, len(records), 5_000):
         with session_scope(engine) as session:
-            store_records(session, records[chunk : chunk + 5_000])
+            store_records(session, records[chunk : chunk + 5_000], KommunenLinker())
     ours = time.perf_counter() - start
 
     naive_engine = make_engine(f"sqlite:///{folder / 'naive.db'}")

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from common import ROOT, SHARED, database_with_gemeinden
 from sqlalchemy import select
 
-from kommunen.db import session_scope
-from kommunen.gemeinden import GemeindeIndex
-from kommunen.leads import rank
+from kommunen.matching.leads import rank
+from kommunen.matching.profile import load_profile
 from kommunen.matching.text import Corpus, KeywordScorer
-from kommunen.models import Tender
-from kommunen.profile import load_profile
-from kommunen.records_store import store_records
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.linking import KommunenLinker
+from kommunen.store.db import session_scope
+from kommunen.store.models import Tender
+from kommunen.store.records import store_records
 from scrapers.base import RawDocument
 from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
@@ -48,7 +49,7 @@ def main() -> None:
     ]
     for start in range(0, len(records), 10_000):
         with session_scope(engine) as session:
-            store_records(session, records[start : start + 10_000])
+            store_records(session, records[start : start + 10_000], KommunenLinker())
     del records, notices  # a ranking process (`kommunen leads`) holds no parsed notices
     gc.collect()
 

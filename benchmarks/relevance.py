@@ -20,13 +20,14 @@ from pathlib import Path
 from common import ROOT, SHARED, database_with_gemeinden
 from sqlalchemy import select
 
-from kommunen.db import session_scope
-from kommunen.gemeinden import GemeindeIndex
-from kommunen.leads import rank
+from kommunen.matching.leads import rank
+from kommunen.matching.profile import load_profile
 from kommunen.matching.text import Corpus, KeywordScorer
-from kommunen.models import Tender
-from kommunen.profile import load_profile
-from kommunen.records_store import store_records
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.linking import KommunenLinker
+from kommunen.store.db import session_scope
+from kommunen.store.models import Tender
+from kommunen.store.records import store_records
 from scrapers.base import RawDocument
 from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
@@ -79,7 +80,7 @@ def store_notices(engine) -> int:  # type: ignore[no-untyped-def]
         key = path.relative_to(TENDERS).as_posix()
         records.append(dataclasses.replace(notice, source="eval", source_id=key))
     with session_scope(engine) as session:
-        store_records(session, records)
+        store_records(session, records, KommunenLinker())
     return len(records)
 
 

@@ -15,9 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis, read_document
-from kommunen.similar import SimilarityModel, SimilarQuery
+from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.similar import SimilarityModel, SimilarQuery
+from kommunen.store.db import make_engine, session_scope, upgrade
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -1,17 +1,13 @@
-"""The face every source shows: a `Source` crawls raw documents and parses them into records."""
+"""What every source handles: the raw document as fetched, and the kinds of source.
+
+The ground of `scrapers`: `http` builds RawDocuments, `source` describes who crawls them.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from scrapers.errors import FetchError
-    from scrapers.http import Http
-    from scrapers.records import Record
 
 
 class SourceKind(enum.StrEnum):
@@ -35,15 +31,3 @@ class RawDocument:
 
     def text(self, encoding: str = "utf-8") -> str:
         return self.body.decode(encoding, errors="replace")
-
-
-class Source(Protocol):
-    name: str
-    kind: SourceKind
-    default_schedule: str
-
-    def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        """Network, following pagination; a page that cannot be fetched is yielded as its error."""
-        ...
-
-    def parse(self, doc: RawDocument) -> Iterator[Record]: ...

@@ -11,7 +11,7 @@ from scrapers import (
     ted,
     websites,
 )
-from scrapers.base import Source
+from scrapers.source import Source
 
 SOURCES: dict[str, Source] = {
     s.name: s

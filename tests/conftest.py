@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from kommunen.db import make_engine, session_scope, upgrade
-from kommunen.gemeinden import GV_FILE, PLZ_FILE, GemeindeIndex, import_gemeindeverzeichnis
+from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.store.db import make_engine, session_scope, upgrade
 from tests.recorded import SHARED, recorded
 
 # Read before the autouse fixture below strips every KOMMUNEN_* variable.

@@ -14,12 +14,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import Engine, func, select
 
-from kommunen import digest as mail
 from kommunen.config import SmtpSettings
-from kommunen.db import session_scope
-from kommunen.leads import Ranking
+from kommunen.matching.leads import Ranking
 from kommunen.matching.score import Component, Lead
-from kommunen.models import DigestSent
+from kommunen.outputs import digest as mail
+from kommunen.store.db import session_scope
+from kommunen.store.models import DigestSent
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 TO = "team@example.org"

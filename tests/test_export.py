@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 
-from kommunen.export import export, safe
 from kommunen.matching.score import Component, Lead
-from kommunen.render import BERLIN
+from kommunen.outputs.export import export, safe
+from kommunen.outputs.render import BERLIN
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 HOSTILE = '=HYPERLINK("http://evil.example","Klick")'

@@ -7,16 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from kommunen.db import HEAD, MIGRATIONS, session_scope
+from kommunen.collect.imports import import_gemeindeverzeichnis, read_document
 from kommunen.errors import AmbiguousGemeinde, DataFileError, UnknownGemeinde
-from kommunen.gemeinden import (
+from kommunen.places.gemeinden import (
     GemeindeIndex,
     gemeinde_facts,
-    import_gemeindeverzeichnis,
     land_key,
-    read_document,
 )
-from kommunen.models import Gemeinde
+from kommunen.store.db import HEAD, MIGRATIONS, session_scope
+from kommunen.store.models import Gemeinde
 from scrapers.base import RawDocument
 from tests.conftest import import_shared
 from tests.recorded import FETCHED_AT, SHARED

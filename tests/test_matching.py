@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from kommunen.db import session_scope
 from kommunen.errors import KommunenError
-from kommunen.gemeinden import GemeindeIndex
-from kommunen.leads import rank, store_leads
+from kommunen.matching.leads import rank, store_leads
+from kommunen.matching.profile import ProfileError, load_profile
 from kommunen.matching.score import Matcher, cpv_score
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases, count, fold, fold_ascii, stem
-from kommunen.models import LeadRow, Tender
-from kommunen.profile import ProfileError, load_profile
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.store.db import session_scope
+from kommunen.store.models import LeadRow, Tender
 from scrapers.base import RawDocument
 from scrapers.codelists import EformsCodelists
 from scrapers.eforms import EformsFiles, parse_notice
@@ -163,7 +163,7 @@ def test_example_profile_loads() -> None:
     assert (profile.laender, profile.referenzen) == (("09", "08"), ("Augsburg", "Tübingen"))
     assert profile.begriffe["Integration"] == 1.0
     examples = {path.stem: load_profile(path) for path in PROFILE.parent.glob("*.toml")}
-    assert set(examples) == {"integration", "digital", "jugendbeteiligung"}
+    assert set(examples) == {"integration", "digital", "jugendbeteiligung", "klima"}
     assert examples["jugendbeteiligung"].begriffe["Bürgerbeteiligung"] == 0.6
     assert examples["jugendbeteiligung"].cpv == ("sozial", "72")
 
@@ -180,7 +180,7 @@ def test_an_umlaut_in_a_bare_key_gets_a_hint(tmp_path: Path) -> None:
 
 @pytest.fixture
 def loaded(engine: Engine):  # type: ignore[no-untyped-def]
-    from kommunen.pipeline import run_source
+    from kommunen.collect.pipeline import run_source
 
     import_shared(engine)
     run_source(engine, EformsFiles([SHARED / "tenders/eforms"]), None, clock=lambda: NOW)  # type: ignore[arg-type]
@@ -255,7 +255,7 @@ def test_ranking_builds_only_what_is_asked_and_keeps_the_order(loaded) -> None: 
 
 
 def test_code_lists_name_codes_and_give_the_social_services(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kommunen.pipeline import run_source
+    from kommunen.collect.pipeline import run_source
 
     engine, index = loaded
     profile_path = tmp_path / "sozial.toml"

@@ -13,9 +13,9 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select
 from werkzeug import Request, Response
 
-from kommunen.db import session_scope
-from kommunen.models import RawDocumentRow, Run, RunError, Tender
-from kommunen.pipeline import archive_validators, reparse, run_source
+from kommunen.collect.pipeline import archive_validators, reparse, run_source
+from kommunen.store.db import session_scope
+from kommunen.store.models import RawDocumentRow, Run, RunError, Tender
 from scrapers.bund import Bund
 from scrapers.http import Http, HttpSettings
 from scrapers.oeffentlichevergabe import ACCEPT_EFORMS, Oeffentlichevergabe
@@ -272,8 +272,8 @@ def test_killed_run_keeps_what_it_stored_and_the_next_run_resumes(
 
 
 def test_offline_mirror_replays_recorded_responses(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kommunen.collect.sources import make_http
     from kommunen.config import ScrapeSettings
-    from kommunen.sources import make_http
 
     notice = "https://ted.europa.eu/en/notice/12345-2026/xml"
     (tmp_path / "manifest.json").write_text(json.dumps({notice: "veat_23.xml"}))
@@ -286,7 +286,7 @@ def test_offline_mirror_replays_recorded_responses(engine: Engine, tmp_path) -> 
 
 
 def test_foerderdatenbank_export_and_etag(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
-    from kommunen.funding import find_funding
+    from kommunen.matching.funding import find_funding
     from scrapers.foerderdatenbank import Foerderdatenbank
     from tests.scrapers.test_foerderdatenbank import export_zip
 
@@ -313,7 +313,7 @@ def test_oparl_crawl_tolerates_a_failing_next_page(
     """System → bodies → organizations over loopback. The bodies are real (Krefeld, Leipzig);
     the organization pages follow the spec's Organization example, as no endpoint's list is
     recorded yet."""
-    from kommunen.departments import find_contacts
+    from kommunen.places.departments import find_contacts
     from scrapers.oparl import OParl
 
     import_shared(engine)

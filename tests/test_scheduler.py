@@ -11,16 +11,16 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select
 
-from kommunen.config import DigestSettings, ScrapeSettings
-from kommunen.db import session_scope
-from kommunen.models import Run
-from kommunen.scheduler import (
+from kommunen.collect.scheduler import (
     SchedulerBusy,
     acquire_lock,
     make_scheduler,
     planned_jobs,
     release_lock,
 )
+from kommunen.config import DigestSettings, ScrapeSettings
+from kommunen.store.db import session_scope
+from kommunen.store.models import Run
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 NO_EXTRA = ScrapeSettings(contact="t@example.org", min_interval=0, mirror=None)
@@ -66,12 +66,12 @@ def test_jobs_persist_across_a_restart_without_duplicates(engine: Engine) -> Non
     second.shutdown()
     assert stored == sorted(job.job_id for job in jobs)
     ted = next(job for job in jobs if job.job_id == "scrape:ted")
-    assert ted.func == "kommunen.scheduler:scrape_job"
+    assert ted.func == "kommunen.collect.scheduler:scrape_job"
 
 
 def test_a_due_job_runs_the_pipeline(engine: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """The due job is the manual eForms import pointed at the recorded notices via a mirror-free source."""
-    from kommunen.scheduler import PlannedJob
+    from kommunen.collect.scheduler import PlannedJob
 
     monkeypatch.setenv("KOMMUNEN_DATABASE_URL", str(engine.url.render_as_string(hide_password=False)))
     done = threading.Event()
@@ -95,9 +95,9 @@ def test_a_due_job_runs_the_pipeline(engine: Engine, tmp_path, monkeypatch: pyte
 
 
 def import_job() -> None:
+    from kommunen.collect.pipeline import run_source
     from kommunen.config import Settings
-    from kommunen.db import engine_for
-    from kommunen.pipeline import run_source
+    from kommunen.store.db import engine_for
     from scrapers.eforms import EformsFiles
     from tests.recorded import SHARED
 

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from kommunen.errors import ConfigError
-from kommunen.gemeinden import GemeindeIndex
-from kommunen.similar import SimilarityModel, SimilarQuery, haversine_km
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.similar import SimilarityModel, SimilarQuery, haversine_km
 
 
 @pytest.fixture(scope="module")

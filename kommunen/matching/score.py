@@ -15,14 +15,14 @@ from datetime import date, datetime
 
 import numpy as np
 
-from kommunen.codelists import CodeLists
 from kommunen.errors import KommunenError
-from kommunen.gemeinden import LAENDER, GemeindeIndex
+from kommunen.matching.codelists import CodeLists
+from kommunen.matching.profile import SOZIAL, Profile
+from kommunen.matching.tenders import NUTS1
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases
-from kommunen.models import Funding, Tender
-from kommunen.profile import SOZIAL, Profile
-from kommunen.similar import SimilarityModel, haversine_km
-from kommunen.tenders import NUTS1
+from kommunen.places.gemeinden import LAENDER, GemeindeIndex
+from kommunen.places.similar import SimilarityModel, haversine_km
+from kommunen.store.models import Funding, Tender
 
 TENDER_WEIGHTS = {"text": 0.35, "cpv": 0.2, "region": 0.15, "auftraggeber": 0.15, "frist": 0.15}
 FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}

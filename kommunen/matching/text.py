@@ -10,7 +10,6 @@ stem is found in every document by one C-speed scan (Corpus), not one Python cal
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,30 +17,15 @@ from functools import lru_cache
 import numpy as np
 import Stemmer
 
+from kommunen.text import fold_ascii, fold_stemmed
+
+fold = fold_stemmed  # matching folds as the stems do; fold_ascii for stored search texts
+__all__ = ["Corpus", "KeywordScorer", "Phrases", "count", "fold", "fold_ascii", "stem"]
+
 _STEMMER = Stemmer.Stemmer("german")
-# Snowball's German stemmer drops umlauts (Städte → stadt), so matching folds ä→a the same way.
 MIN_STEM = 4
 K1 = 1.2
 B = 0.75  # BM25's length normalisation: a long notice mentions everything once
-
-
-def fold(text: str) -> str:
-    # str.replace is several times faster than str.translate on long texts (measured)
-    return text.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
-
-
-_MARKS = re.compile(r"[\u0300-\u036f]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def fold_ascii(text: str) -> str:
-    """fold, then accents dropped and any other non-ASCII character („“–…) a space. Stems are
-    ASCII, so matching is unchanged, and an ASCII text takes half the memory of one with a single
-    „ in it and is scanned twice as fast (stored search texts are folded so)."""
-    text = fold(text)
-    if text.isascii():
-        return text
-    return _NON_ASCII.sub(" ", _MARKS.sub("", unicodedata.normalize("NFKD", text)))
 
 
 @lru_cache(maxsize=4096)

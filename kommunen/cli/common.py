@@ -1,0 +1,67 @@
+"""What every command shares: the app, its option bundles, the database and the Gemeinde index."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kommunen.outputs.render import Format
+
+app = typer.Typer(
+    help="kommunen – Leads für Sozialunternehmen, deren Kunden deutsche Kommunen sind.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Ausgabe: table (lesbar), csv oder json.")
+]
+
+
+ProfileOption = Annotated[
+    Path, typer.Option("--profile", "-p", help="Profil-Datei (TOML), z. B. data/profiles/integration.toml.")
+]
+
+
+class _State:
+    debug = False
+
+
+state = _State()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Bei Fehlern den Traceback zeigen.")] = False,
+) -> None:
+    state.debug = debug
+    logging.basicConfig(  # per-document problems are summarised after each run instead
+        level=logging.DEBUG if debug else logging.ERROR,
+        format="%(levelname)s %(name)s %(message)s",
+    )
+
+
+def engine():  # type: ignore[no-untyped-def]
+    from kommunen.config import Settings
+    from kommunen.store.db import engine_for
+
+    return engine_for(Settings.from_env())
+
+
+def gemeinde_index():  # type: ignore[no-untyped-def]
+    from kommunen.errors import DataFileError
+    from kommunen.places.gemeinden import GemeindeIndex
+    from kommunen.store.db import session_scope
+
+    with session_scope(engine()) as session:
+        index = GemeindeIndex(session)
+    if not len(index):
+        raise DataFileError(
+            "Die Datenbank kennt noch keine Gemeinden: zuerst `kommunen import-gemeinden` "
+            "oder `kommunen run` ausführen."
+        )
+    return index

@@ -1,0 +1,217 @@
+"""Commands about leads: check a profile, rank, explain, export, digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kommunen.cli.common import FormatOption, ProfileOption, app, engine, gemeinde_index
+from kommunen.outputs.render import Format
+
+profile_app = typer.Typer(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("check")
+def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML).")]) -> None:
+    """Ein Profil prüfen: jeder Fehler mit Datei, Zeile und Feld.
+
+    Beispiel: kommunen profile check meinprofil.toml
+    """
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.matching.codelists import CodeLists
+    from kommunen.matching.profile import ProfileError, load_profile
+    from kommunen.matching.score import Matcher
+    from kommunen.store.db import session_scope
+
+    profile = load_profile(path)
+    with session_scope(engine()) as session:
+        codes = CodeLists.load(session)
+    # places (unknown or ambiguous ones fail with suggestions) and cpv "sozial" as ranking sees them
+    Matcher(profile, gemeinde_index(), utcnow(), codes)
+    unknown = [n for n in profile.nuts if codes.nuts3 and not any(c.startswith(n) for c in codes.nuts3)]
+    if unknown:
+        raise ProfileError(f"{path}: region.nuts: {', '.join(unknown)} ist kein deutscher NUTS-Code")
+    typer.secho(
+        f"{path}: in Ordnung – {profile.name}, {len(profile.begriffe)} Begriffe, {len(profile.cpv)} CPV, "
+        f"{len(profile.referenzen)} Referenzkommunen",
+        fg=typer.colors.GREEN,
+    )
+
+
+def ranked_leads(profile_path: Path, now: datetime | None = None):  # type: ignore[no-untyped-def]
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.matching.leads import rank, store_leads
+    from kommunen.matching.profile import load_profile
+
+    profile = load_profile(profile_path)
+    now = now or utcnow()
+    leads = rank(engine(), profile, gemeinde_index(), now)
+    store_leads(engine(), profile, leads, now)
+    return profile, leads
+
+
+def new_by_kind(profile_name: str, since: datetime) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from kommunen.store.db import session_scope
+    from kommunen.store.models import LeadRow
+
+    with session_scope(engine()) as session:
+        query = (
+            select(LeadRow.kind, func.count())
+            .where(LeadRow.profile == profile_name, LeadRow.first_seen >= since, LeadRow.excluded == "")
+            .group_by(LeadRow.kind)
+        )
+        return {kind: n for kind, n in session.execute(query)}
+
+
+@app.command()
+def leads(
+    profile: ProfileOption,
+    kind: Annotated[str | None, typer.Option("--kind", help="tender, funding oder kommune.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 30,
+    alle: Annotated[
+        bool, typer.Option("--alle", help="Auch ausgeschlossene Leads zeigen (mit Grund).")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Leads nach Passung zum Profil ordnen, jeder mit Begründung.
+
+    Beispiele:
+
+      kommunen leads --profile meinprofil.toml
+
+      kommunen leads --profile meinprofil.toml --kind kommune
+    """
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.errors import ConfigError
+    from kommunen.matching.leads import KINDS, mark_first_seen
+    from kommunen.matching.score import Lead
+    from kommunen.outputs.render import BERLIN, render
+
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: erlaubt sind {', '.join(KINDS)}")
+    now = utcnow()
+    loaded, ranked = ranked_leads(profile, now)
+    chosen = mark_first_seen(engine(), loaded, ranked.select(kind, limit=limit, include_excluded=alle))
+
+    def since(lead: Lead) -> str:  # "neu" in this run, else the day it was first seen
+        if lead.first_seen is None:
+            return ""  # excluded leads are not stored
+        return "neu" if lead.first_seen >= now else lead.first_seen.astimezone(BERLIN).strftime("%d.%m.%Y")
+
+    shown = [
+        {
+            "id": lead.lead_id,
+            "art": lead.kind,
+            "punkte": round(lead.score * 100),
+            "seit": since(lead),
+            "titel": lead.title,
+            "begruendung": lead.excluded or lead.reason,
+            "url": lead.url,
+        }
+        for lead in chosen
+    ]
+    columns = [
+        ("punkte", "Punkte"),
+        ("seit", "Seit"),
+        ("art", "Art"),
+        ("titel", "Titel"),
+        ("begruendung", "Warum"),
+    ]
+    render(
+        shown,
+        [*columns, ("id", "ID"), ("url", "URL")] if fmt is not Format.table else columns,
+        fmt,
+        title=f"{len(shown)} Leads",
+    )
+
+
+@app.command()
+def explain(
+    lead_id: Annotated[str, typer.Argument(help="Lead-ID aus `kommunen leads -f csv`.")],
+    profile: ProfileOption,
+) -> None:
+    """Jede Komponente eines Leads mit Wert und Beleg zeigen.
+
+    Beispiel: kommunen explain --profile meinprofil.toml kommune:09772111
+    """
+    from kommunen.outputs.render import render
+
+    _, ranked = ranked_leads(profile)
+    lead = ranked.find(lead_id)
+    typer.echo(f"{lead.title}\n{lead.lead_id} · {round(lead.score * 100)} Punkte {lead.url}")
+    if lead.excluded:
+        typer.secho(f"ausgeschlossen: {lead.excluded}", fg=typer.colors.YELLOW)
+    render(
+        [{"k": c.name, "v": round(c.value, 2), "e": c.evidence or "–"} for c in lead.components],
+        [("k", "Komponente"), ("v", "Wert"), ("e", "Beleg")],
+        Format.table,
+    )
+
+
+@app.command()
+def export(
+    profile: ProfileOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Datei: .xlsx, .csv, .json oder .ics.")],
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele Leads.")] = 500,
+    komma: Annotated[bool, typer.Option("--komma", help="CSV mit Komma statt Semikolon.")] = False,
+) -> None:
+    """Die besten Leads exportieren: XLSX (je Art ein Blatt), CSV, JSON oder ICS (Fristen).
+
+    Beispiel: kommunen export --profile meinprofil.toml -o leads.xlsx
+    """
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.matching.leads import mark_first_seen
+    from kommunen.outputs.export import export as write
+
+    loaded, ranked = ranked_leads(profile)
+    chosen = mark_first_seen(engine(), loaded, ranked.select(limit=limit))
+    write(chosen, output, utcnow(), delimiter="," if komma else ";")
+    typer.echo(f"{len(chosen)} Leads nach {output} geschrieben")
+
+
+@app.command()
+def digest(
+    profile: ProfileOption,
+    to: Annotated[str, typer.Option("--to", help="Empfänger, z. B. team@example.org.")],
+    send: Annotated[bool, typer.Option("--send", help="Per SMTP versenden (KOMMUNEN_SMTP_*).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Nur bauen, nichts senden oder merken.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Mail als .eml speichern.")] = None,
+    always: Annotated[bool, typer.Option("--always", help="Auch an einem Tag ohne Neues senden.")] = False,
+) -> None:
+    """Den Digest bauen: nur was dieser Empfänger noch nicht hat (oder was sich geändert hat).
+
+    Beispiele:
+
+      kommunen digest --profile meinprofil.toml --to team@example.org --dry-run -o digest.eml
+
+      kommunen digest --profile meinprofil.toml --to team@example.org --send
+    """
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.config import SmtpSettings
+    from kommunen.errors import ConfigError
+    from kommunen.outputs import digest as mail
+
+    if send == dry_run:
+        raise ConfigError("Genau eines angeben: --send oder --dry-run")
+    smtp = SmtpSettings.from_env() if send else None
+    loaded, ranked = ranked_leads(profile)
+    now = utcnow()
+    built = mail.build(engine(), loaded.name, str(profile), to, ranked)
+    if not built.items and not always:
+        typer.echo("Nichts Neues für diesen Empfänger: kein Digest.")
+        return
+    message = mail.compose(built, smtp.sender if smtp else "kommunen@localhost", to, now)
+    if output is not None:
+        output.write_bytes(bytes(message))
+    if smtp is not None:
+        mail.send(message, smtp)
+        mail.mark_sent(engine(), built, to, now)
+        typer.echo(f"Digest mit {len(built.items)} Leads an {to} gesendet")
+    else:
+        typer.echo(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]

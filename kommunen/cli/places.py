@@ -1,0 +1,196 @@
+"""Commands about places: Gemeinden, similar Kommunen, contacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kommunen.cli.common import FormatOption, app, engine, gemeinde_index
+from kommunen.outputs.render import Format
+
+
+@app.command("import-gemeinden")
+def import_gemeinden(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Gemeindeverzeichnis (CSV oder XLSX von Destatis) und/oder PLZ-Zuordnung (CSV). "
+            "Ohne Angabe: die Dateien unter KOMMUNEN_DATA_DIR/gemeinden/."
+        ),
+    ] = None,
+) -> None:
+    """Gemeindeverzeichnis importieren (idempotent: ein zweiter Lauf ändert nichts).
+
+    Beispiel: kommunen import-gemeinden AuszugGV4QAktuell.xlsx
+    """
+    from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
+    from kommunen.config import Settings
+    from kommunen.store.db import session_scope
+
+    settings = Settings.from_env()
+    paths = files or [settings.data_dir / GV_FILE, settings.data_dir / PLZ_FILE]
+    with session_scope(engine()) as session:
+        result = import_gemeindeverzeichnis(session, (read_document(p) for p in paths))
+    for label, counts in (
+        ("Gebiete", result.gebiete),
+        ("Gemeinden", result.gemeinden),
+        ("PLZ", result.plz),
+    ):
+        typer.echo(
+            f"{label:<10} {counts.total:>6}  neu {counts.new:>6}  geändert {counts.changed:>5}  "
+            f"unverändert {counts.unchanged:>6}"
+        )
+
+
+SIMILAR_COLUMNS = [
+    ("rang", "#"),
+    ("name", "Gemeinde"),
+    ("ags", "AGS"),
+    ("kreis", "Kreis"),
+    ("land", "Land"),
+    ("typ", "Typ"),
+    ("einwohner", "Einwohner"),
+    ("dichte", "Einw./km²"),
+    ("entfernung_km", "km"),
+    ("aehnlichkeit", "Ähnlichkeit"),
+    ("ausschlaggebend", "Größter Unterschied"),
+]
+SIMILAR_EXPORT_COLUMNS = [*SIMILAR_COLUMNS, ("referenz", "Referenz"), ("begruendung", "Begründung")]
+
+
+@app.command()
+def similar(
+    references: Annotated[list[str], typer.Argument(help="Referenzkommunen: Name, AGS oder PLZ.")],
+    k: Annotated[int, typer.Option("--k", "-k", help="Wie viele Kommunen.")] = 20,
+    land: Annotated[
+        list[str] | None,
+        typer.Option("--land", help="Nur in diesem Land (BW, Bayern, 09); mehrfach möglich."),
+    ] = None,
+    within: Annotated[
+        float | None, typer.Option("--within", help="Höchstens so viele km von einer Referenz.")
+    ] = None,
+    nachbarkreise: Annotated[
+        bool,
+        typer.Option("--nachbarkreise", help="Nur im Kreis einer Referenz und in Nachbarkreisen."),
+    ] = False,
+    min_einwohner: Annotated[int | None, typer.Option("--min-einwohner", help="Mindestens so viele.")] = None,
+    max_einwohner: Annotated[int | None, typer.Option("--max-einwohner", help="Höchstens so viele.")] = None,
+    typ: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="kreisfrei, grosse-kreisstadt, stadt, gemeinde; mehrfach möglich."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Ähnliche Kommunen finden: gleiche Größe, Dichte, Siedlungstyp und Verstädterung.
+
+    Beispiele:
+
+      kommunen similar Augsburg
+
+      kommunen similar 08416041 --k 10 --land BW
+
+      kommunen similar Tübingen Marburg --within 150 --format csv > kandidaten.csv
+    """
+    from kommunen.places.gemeinden import land_key
+    from kommunen.places.similar import SimilarityModel, SimilarQuery
+
+    query = SimilarQuery(
+        references=references,
+        k=k,
+        within_km=within,
+        laender=[land_key(v) for v in land or []],
+        nachbarkreise=nachbarkreise,
+        min_einwohner=min_einwohner,
+        max_einwohner=max_einwohner,
+        types=typ or [],
+    )
+    model = SimilarityModel(gemeinde_index())
+    _render_similar(model.find(query), fmt, model.describe(references))
+
+
+def _render_similar(results, fmt: Format, references: str) -> None:  # type: ignore[no-untyped-def]
+    from kommunen.outputs.render import render
+    from kommunen.places.gemeinden import LAENDER, land_key
+
+    if fmt is not Format.table:
+        render(results, SIMILAR_EXPORT_COLUMNS, fmt)
+        return
+    if not results:
+        typer.echo("Keine Kommune erfüllt alle Bedingungen.")
+        return
+    rows = [
+        {
+            "rang": r.rang,
+            "name": r.name,
+            "ags": r.ags,
+            "kreis": "" if r.typ == "kreisfreie Stadt" else r.kreis,
+            "land": LAENDER[land_key(r.land)][0],
+            "typ": r.typ,
+            "einwohner": r.einwohner,
+            "dichte": round(r.dichte),
+            "entfernung_km": None if r.entfernung_km is None else round(r.entfernung_km),
+            "aehnlichkeit": f"{r.aehnlichkeit:.0%}",
+            "ausschlaggebend": r.ausschlaggebend,
+        }
+        for r in results
+    ]
+    render(rows, SIMILAR_COLUMNS, fmt, title=f"Ähnlich wie {references}")
+    for r in results[:3]:
+        typer.echo(f"  {r.rang}. {r.name}: {r.begruendung}")
+
+
+@app.command()
+def gemeinde(
+    query: Annotated[str, typer.Argument(help="Name, AGS oder PLZ.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Die Eckdaten einer Gemeinde zeigen.
+
+    Beispiel: kommunen gemeinde Kiel
+    """
+    from kommunen.outputs.render import render
+    from kommunen.places.gemeinden import gemeinde_facts
+    from kommunen.store.db import session_scope
+
+    index = gemeinde_index()
+    with session_scope(engine()) as session:
+        facts = gemeinde_facts(session, index.ags[index.find(query)])
+    if fmt is Format.table:
+        render([{"f": k, "w": v} for k, v in facts.items()], [("f", "Merkmal"), ("w", "Wert")], fmt)
+    else:
+        render([facts], [(k, k) for k in facts], fmt)
+
+
+@app.command()
+def ansprechpartner(
+    kommune: Annotated[str, typer.Argument(help="Name, AGS oder PLZ der Kommune.")],
+    thema: Annotated[str, typer.Option("--thema", "-t", help="Nur Stellen zu diesem Thema.")] = "",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Welches Amt, welcher Ausschuss: Stellen einer Kommune aus ihrem Ratsinformationssystem.
+
+    Beispiel: kommunen ansprechpartner Krefeld --thema Integration
+    """
+    from kommunen.outputs.render import render
+    from kommunen.places.departments import find_contacts
+
+    index = gemeinde_index()
+    row = index.find(kommune)
+    contacts = find_contacts(engine(), index.ags[row], thema)
+    if not contacts and fmt is Format.table:
+        typer.echo(
+            f"Keine Stellen für {index.label(row)} gespeichert"
+            + (f" zum Thema {thema!r}" if thema else "")
+            + " (kommunen scrape oparl)."
+        )
+        return
+    columns = [
+        ("stelle", "Stelle"),
+        ("art", "Art"),
+        ("email", "E-Mail"),
+        ("telefon", "Telefon"),
+        ("stand", "Stand"),
+    ]
+    render(contacts, [*columns, ("quelle", "Quelle")], fmt, title=index.label(row))

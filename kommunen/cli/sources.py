@@ -1,0 +1,267 @@
+"""Commands about sources: scrape, import files, look up codes and stored items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kommunen.cli.common import FormatOption, app, engine
+from kommunen.outputs.render import Format
+
+
+def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kommunen.collect.pipeline import run_source
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(source.name, total=None)
+
+        def tick(summary) -> None:  # type: ignore[no-untyped-def]
+            progress.update(
+                task,
+                description=f"{source.name}: {summary.documents} Dokumente, {summary.counts.new} neu, "
+                f"{len(summary.errors)} Fehler",
+            )
+
+        summary = run_source(engine, source, http, since=since, on_document=tick)
+    color = {"ok": "green", "partial": "yellow"}.get(summary.status, "red")
+    typer.secho(
+        f"{source.name:<20} {summary.status:<8} {summary.documents:>5} Dokumente  "
+        f"neu {summary.counts.new:>5}  geändert {summary.counts.changed:>4}  "
+        f"unverändert {summary.counts.unchanged:>5}  Fehler {len(summary.errors):>3}",
+        fg=color,
+    )
+    for url, stage, message in summary.errors[:5]:
+        typer.echo(f"  {stage}: {url}: {message}")
+    if len(summary.errors) > 5:
+        typer.echo(f"  … und {len(summary.errors) - 5} weitere (kommunen sources)")
+    return summary
+
+
+@app.command()
+def scrape(
+    names: Annotated[list[str] | None, typer.Argument(help="Quellen (ohne Angabe: alle fälligen).")] = None,
+    since: Annotated[
+        datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Ab diesem Tag (JJJJ-MM-TT).")
+    ] = None,
+    body: Annotated[str, typer.Option("--body", help="OParl: nur Körperschaften mit diesem Namen.")] = "",
+) -> None:
+    """Quellen abrufen und speichern (höflich: robots.txt, Pausen, Wiederholungen).
+
+    Beispiele:
+
+      kommunen scrape ted --since 2026-11-01
+
+      kommunen scrape
+    """
+    from kommunen.collect.pipeline import archive_validators, utcnow
+    from kommunen.collect.sources import get_source, is_due, make_http
+    from kommunen.config import ScrapeSettings
+    from scrapers.registry import SOURCES
+
+    db = engine()
+    now = utcnow()
+    settings = ScrapeSettings.from_env()
+    if names:
+        chosen = [get_source(n, settings, body_filter=body) for n in names]
+    else:
+        chosen = [
+            get_source(s.name, settings)
+            for s in SOURCES.values()
+            if s.kind != "gemeinde" and s.default_schedule and is_due(db, s, now)
+        ]
+        if not chosen:
+            typer.echo("Keine Quelle ist fällig (kommunen sources zeigt die Zeitpläne).")
+    start = since.replace(tzinfo=UTC) if since else None
+    with make_http(settings, archive_validators(db)) as http:
+        for source in chosen:
+            scrape_one(db, source, http, start)
+
+
+@app.command("import-notices")
+def import_notices(
+    paths: Annotated[
+        list[Path], typer.Argument(help="eForms-XML-Dateien oder Ordner (z. B. TED-Tagespakete).")
+    ],
+) -> None:
+    """eForms-Bekanntmachungen aus Dateien importieren (offline, idempotent).
+
+    Beispiel: kommunen import-notices ~/Downloads/ted-2026-11-20/
+    """
+    from scrapers.eforms import EformsFiles
+
+    scrape_one(engine(), EformsFiles(paths), None, None)
+
+
+@app.command("import-codelisten")
+def import_codelists(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Genericode-Dateien (.gc) oder Ordner; ohne Angabe KOMMUNEN_DATA_DIR/codelists."),
+    ] = None,
+) -> None:
+    """eForms-Codelisten importieren: deutsche Namen von CPV- und NUTS-Codes, soziale CPV.
+
+    Online holt `kommunen scrape codelisten` dieselben Listen aus dem eForms-SDK.
+    Beispiel: kommunen import-codelisten ../shared/data/codelists
+    """
+    from kommunen.config import Settings
+    from scrapers.codelists import EformsCodelists
+
+    scrape_one(engine(), EformsCodelists(paths or [Settings.from_env().data_dir / "codelists"]), None, None)
+
+
+CODE_LISTS = {"sozial": "social-service-cpv", "nuts": "nuts-deu-lvl3", "bekanntmachung": "notice-type"}
+
+
+@app.command()
+def codes(
+    suche: Annotated[str, typer.Argument(help="Wort im Namen oder Anfang des Codes.")] = "",
+    liste: Annotated[str, typer.Option("--liste", help=f"{', '.join(CODE_LISTS)}.")] = "sozial",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Codes und ihre deutschen Namen nachschlagen, etwa für `cpv` oder `region.nuts` im Profil.
+
+    Beispiele:
+
+      kommunen codes Jugend                  # soziale Dienstleistungen (CPV) mit „Jugend“
+
+      kommunen codes München --liste nuts    # NUTS-3-Code eines Kreises
+    """
+    from sqlalchemy import select
+
+    from kommunen.errors import ConfigError
+    from kommunen.outputs.render import render
+    from kommunen.store.db import session_scope
+    from kommunen.store.models import Code
+
+    if liste not in CODE_LISTS:
+        raise ConfigError(f"--liste {liste!r}: erlaubt sind {', '.join(CODE_LISTS)}")
+    query = select(Code.code, Code.label_de).where(Code.list_name == CODE_LISTS[liste]).order_by(Code.code)
+    with session_scope(engine()) as session:
+        listed = session.execute(query).all()  # a few hundred: filtered here, Unicode-aware
+    if not listed:
+        raise ConfigError("Noch keine Codelisten: zuerst `kommunen import-codelisten` oder `kommunen run`")
+    wanted = suche.casefold()
+    rows = [
+        {"code": code, "name": name}
+        for code, name in listed
+        if code.startswith(suche) or wanted in name.casefold()
+    ]
+    render(rows, [("code", "Code"), ("name", "Name")], fmt, title=f"{len(rows)} Codes")
+
+
+@app.command()
+def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -> None:
+    """Records einer Quelle aus dem Rohdaten-Archiv neu aufbauen (nach einem Parser-Fix).
+
+    Beispiel: kommunen reparse ted
+    """
+    from kommunen.collect.pipeline import reparse as run_reparse
+    from kommunen.collect.sources import get_source
+
+    summary = run_reparse(engine(), get_source(source))
+    typer.echo(
+        f"{source}: {summary.documents} Dokumente, neu {summary.counts.new}, "
+        f"geändert {summary.counts.changed}, Fehler {len(summary.errors)}"
+    )
+
+
+@app.command()
+def sources(fmt: FormatOption = Format.table) -> None:
+    """Quellen mit Zeitplan, letztem Lauf, Zählern und nächstem Lauf zeigen."""
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.collect.sources import statuses
+    from kommunen.outputs.render import render
+
+    columns = [
+        ("name", "Quelle"),
+        ("kind", "Art"),
+        ("schedule", "Zeitplan (cron)"),
+        ("last_run", "Letzter Lauf"),
+        ("status", "Status"),
+        ("new", "Neu"),
+        ("changed", "Geändert"),
+        ("errors", "Fehler"),
+        ("next_run", "Nächster Lauf"),
+    ]
+    render(statuses(engine(), utcnow()), columns, fmt)
+
+
+@app.command()
+def tenders(
+    search: Annotated[
+        str, typer.Option("--search", "-s", help="Wörter in Titel, Beschreibung, Auftraggeber.")
+    ] = "",
+    land: Annotated[
+        str | None, typer.Option("--land", help="Land des Auftraggebers (BY, Bayern, 09).")
+    ] = None,
+    offen: Annotated[bool, typer.Option("--offen", help="Nur mit Frist in der Zukunft (oder ohne).")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Gespeicherte Ausschreibungen durchsuchen.
+
+    Beispiel: kommunen tenders --search Integration --land BY
+    """
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.matching.tenders import find_tenders
+    from kommunen.outputs.render import render
+    from kommunen.places.gemeinden import land_key
+
+    rows = find_tenders(
+        engine(),
+        search=search,
+        land=land_key(land) if land else None,
+        open_after=utcnow() if offen else None,
+        limit=limit,
+    )
+    columns = [
+        ("veroeffentlicht", "Veröffentlicht"),
+        ("frist", "Frist"),
+        ("titel", "Titel"),
+        ("auftraggeber", "Auftraggeber"),
+        ("amt", "Amt/Referat"),
+        ("ort", "Ort"),
+        ("cpv", "CPV"),
+    ]
+    if fmt is Format.table:
+        render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen")
+    else:
+        render(rows, [*columns, ("gemeinde_ags", ""), ("source", ""), ("source_id", ""), ("url", "")], fmt)
+
+
+@app.command()
+def foerderprogramme(
+    search: Annotated[str, typer.Option("--search", "-s", help="Wörter in Titel, Text, Stichworten.")] = "",
+    berechtigt: Annotated[
+        str, typer.Option("--berechtigt", help="Förderberechtigte, z. B. Kommune, Verband/Vereinigung.")
+    ] = "",
+    gebiet: Annotated[str, typer.Option("--gebiet", help="Fördergebiet, z. B. bundesweit, Bayern.")] = "",
+    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Gespeicherte Förderprogramme durchsuchen.
+
+    Beispiel: kommunen foerderprogramme --search Digitalisierung --berechtigt Kommune
+    """
+    from kommunen.matching.funding import find_funding
+    from kommunen.outputs.render import render
+
+    rows = find_funding(engine(), search=search, berechtigt=berechtigt, gebiet=gebiet, limit=limit)
+    columns = [
+        ("titel", "Programm"),
+        ("foerderart", "Förderart"),
+        ("gebiet", "Gebiet"),
+        ("berechtigte", "Förderberechtigte"),
+        ("geber", "Fördergeber"),
+    ]
+    if fmt is Format.table:
+        render(rows, columns, fmt, title=f"{len(rows)} Förderprogramme")
+    else:
+        render(rows, [*columns, ("kurz", ""), ("ansprechpunkt", ""), ("url", ""), ("source_id", "")], fmt)

@@ -1,0 +1,27 @@
+"""The imported eForms code lists, as the matcher uses them (`kommunen import-codelisten`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunen.store.models import Code
+from scrapers.codelists import NUTS3, SOCIAL_CPV
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLists:
+    """German names of social-service CPV and NUTS-3 codes; empty before the lists are imported."""
+
+    social_cpv: dict[str, str] = field(default_factory=dict)
+    nuts3: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> CodeLists:
+        found: dict[str, dict[str, str]] = {SOCIAL_CPV: {}, NUTS3: {}}
+        query = select(Code.list_name, Code.code, Code.label_de).where(Code.list_name.in_(found))
+        for list_name, code, label in session.execute(query):
+            found[list_name][code] = label
+        return cls(social_cpv=found[SOCIAL_CPV], nuts3=found[NUTS3])

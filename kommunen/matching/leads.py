@@ -1,0 +1,203 @@
+"""Rank everything stored against a profile, remember the leads, and explain one."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import overload
+
+import numpy as np
+from sqlalchemy import Engine, Text, cast, select
+
+from kommunen.errors import KommunenError
+from kommunen.matching.codelists import CodeLists
+from kommunen.matching.profile import Profile
+from kommunen.matching.score import Lead, Matcher, ScoredTenders, TenderColumns
+from kommunen.matching.text import count, fold, stem
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.store.db import session_scope
+from kommunen.store.models import Department, Funding, LeadRow, OparlBody, Tender
+from kommunen.store.upsert import Counts, upsert
+
+KINDS = ("tender", "funding", "kommune")
+STORED_PER_KIND = 1000  # more is not read by a person; excluded leads are not stored
+
+
+def _department_signals(session, profile: Profile) -> dict[str, tuple[float, str]]:  # type: ignore[no-untyped-def]
+    """AGS → (0..1, "Ansprechpartner: …") for departments whose name or topics fit the profile."""
+    stems = [stem(w) for w in profile.begriffe]
+    found: dict[str, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(Department, OparlBody.ags).outerjoin(OparlBody, OparlBody.source_id == Department.body_id)
+    )
+    for department, body_ags in rows:
+        text = fold(f"{department.name} {' '.join(department.themen)}")
+        if any(count(s, text) for s in stems):
+            contact = f"{department.name} ({department.email})" if department.email else department.name
+            found[department.ags or body_ags or ""].append(contact)
+    return {ags: (1.0, f"Ansprechpartner: {'; '.join(names[:2])}") for ags, names in found.items() if ags}
+
+
+RAW_COLUMNS = ("place_nuts", "submission_deadline", "planned_date")
+
+
+def _utc(text: str | None) -> datetime | None:
+    """A stored deadline read as text (SQLite: naive UTC; PostgreSQL: with its offset)."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _tender_columns(session) -> TenderColumns:  # type: ignore[no-untyped-def]
+    """Plain columns through Core, JSON and dates as their text: the ORM's row objects and type
+    handling cost more than the scoring itself at 100k rows (measured)."""
+    wanted = [f.name for f in dataclasses.fields(TenderColumns)]
+    table = Tender.__table__.c
+    query = select(*(cast(table[name], Text) if name in RAW_COLUMNS else table[name] for name in wanted))
+    rows = session.connection().execute(query).all()
+    columns = TenderColumns()
+    for name, values in zip(wanted, zip(*rows, strict=True) if rows else [()] * len(wanted), strict=True):
+        setattr(columns, name, list(values))
+    parsed = {text: _utc(text) for text in set(columns.submission_deadline)}  # type: ignore[arg-type]
+    columns.submission_deadline = list(map(parsed.__getitem__, columns.submission_deadline))
+    return columns
+
+
+class Ranking(Sequence[Lead]):
+    """Every lead of one ranking, best first (excluded ones last). Tenders stay arrays until a
+    lead is asked for: 100k tenders would be 600k objects, built for a page that shows 30."""
+
+    def __init__(self, tenders: ScoredTenders | None, others: list[Lead]) -> None:
+        self._tenders, self._others = tenders, others
+        n = len(tenders) if tenders is not None else 0
+        self._n_tenders = n
+        score = np.concatenate([tenders.score if tenders else np.zeros(0), [x.score for x in others]])
+        excluded = [bool(x) for x in tenders.excluded] if tenders else []
+        self.excluded = np.array(excluded + [bool(x.excluded) for x in others], dtype=bool)
+        self.kinds = np.array(["tender"] * n + [x.kind for x in others], dtype=str)
+        self.scores = score
+        self.order = np.lexsort((-score, self.excluded))  # stable: ties keep their stored order
+
+    @classmethod
+    def of(cls, leads: list[Lead]) -> Ranking:
+        return cls(None, leads)
+
+    def _lead(self, at: int) -> Lead:
+        if at < self._n_tenders:
+            return self._tenders.lead(at)  # type: ignore[union-attr]
+        return self._others[at - self._n_tenders]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @overload
+    def __getitem__(self, i: int) -> Lead: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Lead]: ...
+    def __getitem__(self, i: int | slice) -> Lead | list[Lead]:
+        if isinstance(i, slice):
+            return [self._lead(at) for at in self.order[i].tolist()]
+        return self._lead(int(self.order[i]))
+
+    def select(
+        self,
+        kind: str | None = None,
+        *,
+        limit: int | None = None,
+        min_score: float = 0.0,
+        include_excluded: bool = False,
+    ) -> list[Lead]:
+        """The best leads of a kind (or all kinds), built only up to the limit."""
+        wanted = self.scores[self.order] >= min_score
+        if kind is not None:
+            wanted &= self.kinds[self.order] == kind
+        if not include_excluded:
+            wanted &= ~self.excluded[self.order]
+        return [self._lead(at) for at in self.order[wanted][:limit].tolist()]
+
+    def count_of(self, kind: str) -> int:
+        """How many leads of this kind are not excluded."""
+        return int(((self.kinds == kind) & ~self.excluded).sum())
+
+    def find(self, lead_id: str) -> Lead:
+        if self._tenders is not None:
+            columns = self._tenders.columns
+            for i, ref in enumerate(map("tender:{}:{}".format, columns.source, columns.source_id)):
+                if lead_id in (ref, ref.removeprefix("tender:")):
+                    return self._tenders.lead(i)
+        for lead in self._others:
+            if lead.lead_id == lead_id or lead.ref == lead_id:
+                return lead
+        raise KommunenError(f"Kein Lead {lead_id!r} für dieses Profil (IDs zeigt: kommunen leads -f csv)")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A ranking's 100k rows, tuples and strings form no reference cycles; the cyclic collector
+    would only walk them again and again as they pile up (a fifth of the ranking's time, measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
+    with _collector_paused():
+        with session_scope(engine) as session:
+            columns = _tender_columns(session)
+            funding = list(session.scalars(select(Funding)))
+            signals = _department_signals(session, profile)
+            matcher = Matcher(profile, index, now, CodeLists.load(session))
+        tenders = matcher.tenders(columns)
+        funding_leads = [matcher.funding(f) for f in funding]
+        by_gemeinde: dict[str, int] = defaultdict(int)
+        for ags, score in zip(columns.gemeinde_ags, tenders.text.tolist(), strict=True):
+            if ags and score > 0:
+                by_gemeinde[ags] += 1
+        for ags, found in by_gemeinde.items():
+            value, why = signals.get(ags, (0.0, ""))
+            tender_why = f"{found} Ausschreibung(en) zu Ihren Themen"
+            signals[ags] = (min(1.0, value + 0.5 * found), " · ".join(filter(None, (tender_why, why))))
+        return Ranking(tenders, funding_leads + matcher.kommunen(signals))
+
+
+def store_leads(engine: Engine, profile: Profile, ranking: Ranking, now: datetime) -> Counts:
+    """Remember the best leads of each kind, so later runs know what is new and what changed."""
+    leads = [lead for kind in KINDS for lead in ranking.select(kind, limit=STORED_PER_KIND)]
+    rows = [
+        {
+            "profile": profile.name,
+            "lead_id": lead.lead_id,
+            "kind": lead.kind,
+            "title": lead.title,
+            "url": lead.url,
+            "score": lead.score,
+            "components": [dataclasses.asdict(c) for c in lead.components],
+            "reason": lead.reason,
+            "excluded": lead.excluded,
+            "seen_at": now,
+        }
+        for lead in leads
+    ]
+    with session_scope(engine) as session:
+        return upsert(session, LeadRow, rows)
+
+
+def mark_first_seen(engine: Engine, profile: Profile, leads: list[Lead]) -> list[Lead]:
+    """Tell each stored lead when it was first seen for this profile (excluded ones stay None)."""
+    with session_scope(engine) as session:
+        query = select(LeadRow.lead_id, LeadRow.first_seen).where(
+            LeadRow.profile == profile.name, LeadRow.lead_id.in_([lead.lead_id for lead in leads])
+        )
+        seen = {lead_id: first for lead_id, first in session.execute(query)}
+    for lead in leads:
+        lead.first_seen = seen.get(lead.lead_id)
+    return leads

@@ -1,0 +1,91 @@
+"""Browse stored tenders: search words, Land, open deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, String, or_, select
+
+from kommunen.store.db import session_scope
+from kommunen.store.models import Tender
+from kommunen.store.upsert import all_words
+
+# NUTS-1 code of each Land, keyed by the Land's AGS prefix.
+NUTS1 = {
+    "01": "DEF",
+    "02": "DE6",
+    "03": "DE9",
+    "04": "DE5",
+    "05": "DEA",
+    "06": "DE7",
+    "07": "DEB",
+    "08": "DE1",
+    "09": "DE2",
+    "10": "DEC",
+    "11": "DE3",
+    "12": "DE4",
+    "13": "DE8",
+    "14": "DED",
+    "15": "DEE",
+    "16": "DEG",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TenderRow:
+    source: str
+    source_id: str
+    veroeffentlicht: date | None
+    frist: datetime | None
+    titel: str
+    auftraggeber: str
+    amt: str
+    ort: str
+    gemeinde_ags: str | None
+    cpv: str
+    art: str
+    url: str
+
+
+def find_tenders(
+    engine: Engine,
+    *,
+    search: str = "",
+    land: str | None = None,
+    open_after: datetime | None = None,
+    limit: int = 50,
+) -> list[TenderRow]:
+    query = select(Tender).where(*all_words(search, Tender.title, Tender.description, Tender.buyer_name))
+    if land:
+        nuts = NUTS1[land]
+        query = query.where(
+            or_(
+                Tender.gemeinde_ags.startswith(land),
+                Tender.buyer_nuts.startswith(nuts),
+                Tender.place_nuts.cast(String).contains(f'"{nuts}'),
+            )
+        )
+    if open_after is not None:
+        query = query.where(
+            or_(Tender.submission_deadline.is_(None), Tender.submission_deadline >= open_after)
+        )
+    query = query.order_by(Tender.publication_date.desc(), Tender.source_id).limit(limit)
+    with session_scope(engine) as session:
+        return [
+            TenderRow(
+                source=t.source,
+                source_id=t.source_id,
+                veroeffentlicht=t.publication_date,
+                frist=t.submission_deadline,
+                titel=t.title,
+                auftraggeber=t.buyer_name,
+                amt=t.buyer_department,
+                ort=" ".join(p for p in (t.buyer_postal_code, t.buyer_city) if p),
+                gemeinde_ags=t.gemeinde_ags,
+                cpv=t.cpv_main,
+                art=t.notice_type,
+                url=t.url,
+            )
+            for t in session.scalars(query)
+        ]
