@@ -5,22 +5,22 @@ Format   XML, one notice per document; organisations listed once in the extensio
          referenced by id (ORG-0001) from buyer, lots and review bodies
 Caveats  title/description come in several languages: German preferred, else the first;
          deadlines are a date and a time with separate offsets; a notice without notice id
-         or title raises ParseError (the SDK's INVALID_*_empty examples)
+         or title raises ParseError (the SDK's INVALID_*_empty examples). The German
+         below-threshold channel (eforms-sdk-0.1) has no organisations: the buyer is one
+         free-text line ("VGem Volkach, Marktplatz 1, 97332 Volkach, Tel.: …"), CPV codes carry
+         their check digit, placeholders (AwardDate 2000-01-01, amount 1) stand for "unknown"
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 from lxml import etree
 
-from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError, ParseError
-from scrapers.http import Http
-from scrapers.records import Lot, TenderRecord
+from scrapers.base import RawDocument
+from scrapers.errors import ParseError
+from scrapers.records import Lot, Stage, TenderRecord, Winner, postal_code, publication_key
 from scrapers.xmlsafe import parse_xml
 
 NS = {
@@ -31,11 +31,27 @@ NS = {
     "efbc": "http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1",
     "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
 }
+ADDITIONAL_CPV = "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode"
 EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
 PREFERRED_LANGUAGE = "DEU"
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
 _PUBLICATION_IN_URL = re.compile(r"/notice/(\d{1,8}-\d{4})/")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+_CHECK_DIGIT = re.compile(r"^(\d{8})-\d$")
+_FREE_TEXT_PLACE = re.compile(r"\b(\d{5})\s+([^,;]+)")
+_OFFICE = re.compile(r"\b(Amt|Referat|Fachdienst|Fachbereich|Dezernat|Abteilung|Vergabestelle)\b|amt\b", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PLACEHOLDER_AMOUNT = 1.0
+_NOTICE_VERSION = re.compile(r"(?<=[0-9a-f]{12})-\d{2}$")  # "<uuid>-01": notice id and version
+STAGE_BY_FORM_TYPE = {
+    "planning": Stage.PLANNING,
+    "competition": Stage.COMPETITION,
+    "result": Stage.RESULT,
+    "completion": Stage.RESULT,
+    "cont-modif": Stage.MODIFICATION,
+    "dir-awa-pre": Stage.VEAT,
+    "change": Stage.CHANGE,
+}
 
 
 def _x(node: etree._Element, path: str) -> list[etree._Element]:
@@ -51,6 +67,12 @@ def _text(node: etree._Element | None, path: str) -> str:
 
 def _texts(node: etree._Element, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in ((n.text or "").strip() for n in _x(node, path)) if t))
+
+
+def _cpv(code: str) -> str:
+    """ "79000000-4" (the legacy channel writes the check digit) → "79000000"."""
+    match = _CHECK_DIGIT.match(code)
+    return match.group(1) if match else code
 
 
 def _localized(node: etree._Element | None, path: str) -> tuple[str, str]:
@@ -100,7 +122,10 @@ def _amount(node: etree._Element, path: str) -> tuple[float | None, str]:
     found = _x(node, path)
     if not found or not (found[0].text or "").strip():
         return None, ""
-    return float(found[0].text.strip()), found[0].get("currencyID", "")
+    value = float(found[0].text.strip())
+    if value <= _PLACEHOLDER_AMOUNT:  # "EstimatedOverallContractAmount 1": not known
+        return None, ""
+    return value, found[0].get("currencyID", "")
 
 
 def parse_notice(doc: RawDocument, source: str = "eforms") -> TenderRecord:
@@ -130,6 +155,8 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
     buyer_ref = _text(root, "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID")
     buyer = organisations.get(buyer_ref)
     buyer_name, _ = _localized(buyer, "cac:PartyName/cbc:Name")
+    free_text = _text(root, "cac:ContractingParty/cac:Party/cac:PartyName/cbc:Name") if buyer is None else ""
+    free_buyer = _free_text_buyer(free_text)
     lots = tuple(_lot(node) for node in _x(root, "cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']"))
     deadlines = [lot.submission_deadline for lot in lots if lot.submission_deadline]
     value, currency = _amount(project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")
@@ -151,23 +178,29 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
         notice_type=(notice_type[0].text or "").strip() if notice_type else "",
         form_type=notice_type[0].get("listName", "") if notice_type else "",
         notice_subtype=_text(ext, "efac:NoticeSubType/cbc:SubTypeCode") if ext is not None else "",
-        publication_date=parse_date(published or _text(root, "cbc:IssueDate")),
+        publication_date=parse_date(
+            published or _text(root, "cbc:IssueDate") or _text(root, "cbc:RequestedPublicationDate")
+        ),
         language=language,
         title=title,
         description=description,
-        buyer_name=buyer_name,
-        buyer_department=_text(buyer, "cac:PostalAddress/cbc:Department"),
-        buyer_city=_text(buyer, "cac:PostalAddress/cbc:CityName"),
-        buyer_postal_code=_text(buyer, "cac:PostalAddress/cbc:PostalZone"),
+        buyer_name=buyer_name or free_buyer[0],
+        buyer_department=_text(buyer, "cac:PostalAddress/cbc:Department") or free_buyer[4],
+        buyer_city=_text(buyer, "cac:PostalAddress/cbc:CityName") or free_buyer[2],
+        buyer_postal_code=postal_code(_text(buyer, "cac:PostalAddress/cbc:PostalZone")) or free_buyer[1],
         buyer_nuts=_text(buyer, "cac:PostalAddress/cbc:CountrySubentityCode"),
-        buyer_country=_text(buyer, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+        buyer_country=_text(buyer, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        or ("DEU" if free_buyer[1] else ""),
         buyer_legal_type=_text(root, "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode"),
-        buyer_email=_text(buyer, "cac:Contact/cbc:ElectronicMail"),
+        buyer_email=_text(buyer, "cac:Contact/cbc:ElectronicMail")
+        or _text(root, "cac:ContractingParty/cac:Party/cac:Contact/cbc:ElectronicMail")
+        or free_buyer[3],
         buyer_url=_text(buyer, "cbc:WebsiteURI"),
-        cpv_main=_text(project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
-        if project is not None
-        else "",
-        cpv_additional=_texts(project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")
+        cpv_main=_cpv(_text(project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")),
+        cpv_additional=tuple(
+            _cpv(c)
+            for c in _texts(project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")
+        )
         if project is not None
         else (),
         place_nuts=tuple(
@@ -185,7 +218,87 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
         lots=lots,
         url=TED_NOTICE_URL.format(publication_number) if publication_number else doc.url,
         seen_at=doc.fetched_at,
+        stage=STAGE_BY_FORM_TYPE.get(
+            notice_type[0].get("listName", "") if notice_type else "", Stage.UNKNOWN
+        ),
+        contract_nature=_text(project, "cbc:ProcurementTypeCode"),
+        awarded_value=_awarded(ext),
+        winners=_winners(ext, organisations),
+        previous_notices=_previous(root),
     )
+
+
+def _stage(notice_type: list[etree._Element]) -> Stage:
+    form_type = notice_type[0].get("listName", "") if notice_type else ""
+    return STAGE_BY_FORM_TYPE.get(form_type, Stage.UNKNOWN)
+
+
+def _free_text_buyer(line: str) -> tuple[str, str, str, str, str]:
+    """(name, postal code, town, e-mail, department) from one line such as
+    "VGem Volkach, Marktplatz 1, 97332 Volkach, Tel.: …" or "Kreis Pinneberg, Fachdienst Recht"."""
+    if not line:
+        return "", "", "", "", ""
+    parts = [p.strip() for p in line.split(",")]
+    place = _FREE_TEXT_PLACE.search(line)
+    email = _EMAIL.search(line)
+    offices = [p for p in parts[1:] if _OFFICE.search(p)]
+    return (
+        parts[0],
+        place.group(1) if place else "",
+        place.group(2).strip() if place else "",
+        email.group(0) if email else "",
+        ", ".join(offices),
+    )
+
+
+def _winners(ext: etree._Element | None, organisations: dict[str, etree._Element]) -> tuple[Winner, ...]:
+    """Organisations behind the tenders that won a lot: LotResult → LotTender → TenderingParty."""
+    if ext is None:
+        return ()
+    result = next(iter(_x(ext, "efac:NoticeResult")), None)
+    if result is None:
+        return ()
+    won = set(_texts(result, "efac:LotResult[not(cbc:TenderResultCode) or cbc:TenderResultCode='selec-w']"
+                             "/efac:LotTender/cbc:ID"))  # fmt: skip
+    parties = {
+        _text(t, "cbc:ID"): _text(t, "efac:TenderingParty/cbc:ID")
+        for t in _x(result, "efac:LotTender")
+        if _text(t, "cbc:ID") in won
+    }
+    winners = []
+    for party in _x(result, "efac:TenderingParty"):
+        if _text(party, "cbc:ID") not in parties.values():
+            continue
+        for org_id in _texts(party, "efac:Tenderer/cbc:ID"):
+            company = organisations.get(org_id)
+            if company is not None:
+                name, _ = _localized(company, "cac:PartyName/cbc:Name")
+                winners.append(
+                    Winner(
+                        name=name,
+                        town=_text(company, "cac:PostalAddress/cbc:CityName"),
+                        country=_text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+                    )
+                )
+    return tuple(dict.fromkeys(w for w in winners if w.name))
+
+
+def _awarded(ext: etree._Element | None) -> float | None:
+    """BT-161 (the notice's total), else the sum of the winning tenders' values (BT-720)."""
+    if ext is None:
+        return None
+    total, _ = _amount(ext, "efac:NoticeResult/cbc:TotalAmount")
+    if total is not None:
+        return total
+    values = [v for t in _x(ext, "efac:NoticeResult/efac:LotTender")
+              if (v := _amount(t, "cac:LegalMonetaryTotal/cbc:PayableAmount")[0]) is not None]  # fmt: skip
+    return sum(values) if values else None
+
+
+def _previous(root: etree._Element) -> tuple[str, ...]:
+    """BT-125: the earlier notices (a PIN) this one follows, by publication number or notice id."""
+    found = _texts(root, ".//cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID")
+    return tuple(dict.fromkeys(publication_key(_NOTICE_VERSION.sub("", ref)) for ref in found))
 
 
 def _lot(node: etree._Element) -> Lot:
@@ -194,10 +307,13 @@ def _lot(node: etree._Element) -> Lot:
     cpv: tuple[str, ...] = ()
     value, currency = None, ""
     if project is not None:
-        cpv = _texts(
-            project,
-            "cac:MainCommodityClassification/cbc:ItemClassificationCode"
-            " | cac:AdditionalCommodityClassification/cbc:ItemClassificationCode",
+        cpv = tuple(
+            _cpv(c)
+            for c in _texts(
+                project,
+                "cac:MainCommodityClassification/cbc:ItemClassificationCode"
+                " | cac:AdditionalCommodityClassification/cbc:ItemClassificationCode",
+            )
         )
         value, currency = _amount(project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")
     # Tenders (BT-131), or in two-stage procedures the requests to participate (BT-1311).
@@ -215,29 +331,3 @@ def _lot(node: etree._Element) -> Lot:
         currency=currency,
         submission_deadline=deadline,
     )
-
-
-class EformsFiles:
-    """eForms XML files on disk: TED's daily packages, a downloaded export, recorded notices."""
-
-    name = "eforms"
-    kind = SourceKind.TENDER
-    default_schedule = ""  # run by hand: `kommunen import-notices ORDNER`
-
-    def __init__(self, paths: Sequence[Path] = ()) -> None:
-        self.paths = tuple(paths)
-
-    def crawl(self, http: Http | None, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        for path in self.paths:
-            files = sorted(path.rglob("*.xml")) if path.is_dir() else [path]
-            for file in files:
-                try:
-                    body = file.read_bytes()
-                    mtime = datetime.fromtimestamp(file.stat().st_mtime, UTC)
-                except OSError as exc:
-                    yield FetchError(str(file), exc.strerror or "nicht lesbar")
-                    continue
-                yield RawDocument(url=file.resolve().as_uri(), body=body, fetched_at=mtime)
-
-    def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
-        yield parse_notice(doc, source=self.name)

@@ -6,6 +6,8 @@ seen (`seen_at` = the fetch time of its document, never the clock at parse time)
 
 from __future__ import annotations
 
+import enum
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -69,6 +71,27 @@ class PlzRecord:
     seen_at: datetime
 
 
+class Stage(enum.StrEnum):
+    """Where a procedure stands; TED_EXPORT document types and eForms form types map onto it."""
+
+    PLANNING = "vorinformation"  # prior information without call: the earliest signal
+    COMPETITION = "ausschreibung"  # contract or concession notice, PIN used as a call, contest
+    RESULT = "vergeben"  # contract or concession award, results of a design contest
+    MODIFICATION = "aenderung"  # a contract changed during its term
+    VEAT = "ex_ante"  # voluntary ex-ante transparency: awarded without a call
+    CHANGE = "berichtigung"  # corrigendum of an earlier notice
+    UNKNOWN = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    """Who won a lot (BT-500 of the TenderingParty's Organization, or TED's CONTRACTOR)."""
+
+    name: str
+    town: str
+    country: str
+
+
 @dataclass(frozen=True, slots=True)
 class Lot:
     lot_id: str
@@ -77,6 +100,25 @@ class Lot:
     estimated_value: float | None
     currency: str
     submission_deadline: datetime | None
+    description: str = ""
+
+
+def publication_key(number: str) -> str:
+    """A TED publication number without leading zeros ("00424633-2024" → "424633-2024"), so
+    eForms, TED_EXPORT and references written either way meet; anything else stays as it is."""
+    head, _, year = number.strip().partition("-")
+    if head.isdigit() and year.isdigit() and len(year) == 4:
+        return f"{int(head)}-{year}"
+    return number.strip()
+
+
+_POSTAL_CODE = re.compile(r"^(?:D|DE)?[-\s]*(\d{5})\b")
+
+
+def postal_code(value: str) -> str:
+    """ "D-14467", "DE 14467" and "14467" alike; a foreign code stays as written."""
+    match = _POSTAL_CODE.match(value.strip())
+    return match.group(1) if match else value.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +159,11 @@ class TenderRecord:
     lots: tuple[Lot, ...]
     url: str  # where a person reads the notice
     seen_at: datetime
+    stage: Stage = Stage.UNKNOWN
+    contract_nature: str = ""  # BT-23: works | supplies | services
+    awarded_value: float | None = None  # BT-720/BT-161, or TED's VAL_TOTAL of the award
+    winners: tuple[Winner, ...] = ()
+    previous_notices: tuple[str, ...] = ()  # publication numbers ("376443-2017") this one follows
 
     @property
     def cpv_codes(self) -> tuple[str, ...]:

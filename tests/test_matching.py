@@ -18,8 +18,9 @@ from kommunen.store.db import session_scope
 from kommunen.store.models import LeadRow, Tender
 from scrapers.base import RawDocument
 from scrapers.codelists import EformsCodelists
-from scrapers.eforms import EformsFiles, parse_notice
+from scrapers.eforms import parse_notice
 from scrapers.errors import ParseError
+from scrapers.notice_files import NoticeFiles
 from tests.conftest import import_shared
 from tests.recorded import SHARED, recorded
 
@@ -183,7 +184,7 @@ def loaded(engine: Engine):  # type: ignore[no-untyped-def]
     from kommunen.collect.pipeline import run_source
 
     import_shared(engine)
-    run_source(engine, EformsFiles([SHARED / "tenders/eforms"]), None, clock=lambda: NOW)  # type: ignore[arg-type]
+    run_source(engine, NoticeFiles([SHARED / "tenders/eforms"]), None, clock=lambda: NOW)  # type: ignore[arg-type]
     with session_scope(engine) as session:
         index = GemeindeIndex(session)
     return engine, index

@@ -101,9 +101,9 @@ def test_ted_crawl_paginates_stores_and_records_errors(
     ]
     rows = tender_rows(engine)
     neckargemuend = next(t for t in rows.values() if t.buyer_name == "Stadt Neckargemünd")
-    assert neckargemuend.gemeinde_ags == "08226056"  # Neckargemünd, Stadt: by PLZ 69151 and name
+    assert neckargemuend.kommune_key == "08226056"  # Neckargemünd, Stadt: by PLZ 69151 and name
     assert neckargemuend.first_seen == FIRST_RUN
-    assert sum(1 for t in rows.values() if t.gemeinde_ags) == 1
+    assert sum(1 for t in rows.values() if t.kommune_key) == 1
     with session_scope(engine) as session:
         run = session.scalars(select(Run)).one()
         assert (run.status, run.new, run.errors, run.finished) == ("partial", 4, 1, FIRST_RUN)
@@ -193,7 +193,7 @@ def test_oeffentlichevergabe_export(httpserver: HTTPServer, engine: Engine, http
     assert summary.errors[0][0].endswith("#INVALID_pin-only_24_empty.xml")
     flughafen = next(t for t in tender_rows(engine).values() if t.buyer_city == "Stuttgart")
     assert (flughafen.source, flughafen.buyer_name) == ("oeffentlichevergabe", "Flughafen Stuttgart GmbH")
-    assert flughafen.gemeinde_ags is None  # a company, not a municipality
+    assert flughafen.kommune_key is None  # a company, not a municipality
 
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

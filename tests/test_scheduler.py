@@ -98,10 +98,10 @@ def import_job() -> None:
     from kommunen.collect.pipeline import run_source
     from kommunen.config import Settings
     from kommunen.store.db import engine_for
-    from scrapers.eforms import EformsFiles
+    from scrapers.notice_files import NoticeFiles
     from tests.recorded import SHARED
 
-    run_source(engine_for(Settings.from_env()), EformsFiles([SHARED / "tenders/eforms/veat_23.xml"]), None)  # type: ignore[arg-type]
+    run_source(engine_for(Settings.from_env()), NoticeFiles([SHARED / "tenders/eforms/veat_23.xml"]), None)  # type: ignore[arg-type]
 
 
 def test_lock_keeps_a_second_scheduler_out(engine: Engine) -> None:

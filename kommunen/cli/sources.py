@@ -86,16 +86,24 @@ def scrape(
 @app.command("import-notices")
 def import_notices(
     paths: Annotated[
-        list[Path], typer.Argument(help="eForms-XML-Dateien oder Ordner (z. B. TED-Tagespakete).")
+        list[Path],
+        typer.Argument(
+            help="XML-Dateien (eForms oder TED_EXPORT), Ordner, TED-Pakete (.tar.gz) oder Export-ZIPs."
+        ),
     ],
 ) -> None:
-    """eForms-Bekanntmachungen aus Dateien importieren (offline, idempotent).
+    """Bekanntmachungen aus Dateien importieren (offline, idempotent): eForms, eForms-DE und
+    TED_EXPORT – damit wird TEDs Archiv 2011–2023 zur Einkaufsgeschichte der Kommunen.
 
-    Beispiel: kommunen import-notices ~/Downloads/ted-2026-11-20/
+    Beispiele:
+
+      kommunen import-notices ~/Downloads/ted-2026-11-20/
+
+      kommunen import-notices ~/Downloads/2021-01.tar.gz
     """
-    from scrapers.eforms import EformsFiles
+    from scrapers.notice_files import NoticeFiles
 
-    scrape_one(engine(), EformsFiles(paths), None, None)
+    scrape_one(engine(), NoticeFiles(paths), None, None)
 
 
 @app.command("import-codelisten")
@@ -233,7 +241,7 @@ def tenders(
     if fmt is Format.table:
         render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen")
     else:
-        render(rows, [*columns, ("gemeinde_ags", ""), ("source", ""), ("source_id", ""), ("url", "")], fmt)
+        render(rows, [*columns, ("kommune_key", ""), ("source", ""), ("source_id", ""), ("url", "")], fmt)
 
 
 @app.command()

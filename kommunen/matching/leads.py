@@ -159,7 +159,7 @@ def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) 
         tenders = matcher.tenders(columns)
         funding_leads = [matcher.funding(f) for f in funding]
         by_gemeinde: dict[str, int] = defaultdict(int)
-        for ags, score in zip(columns.gemeinde_ags, tenders.text.tolist(), strict=True):
+        for ags, score in zip(columns.kommune_key, tenders.text.tolist(), strict=True):
             if ags and score > 0:
                 by_gemeinde[ags] += 1
         for ags, found in by_gemeinde.items():

@@ -84,7 +84,7 @@ class TenderColumns:
     title: list[str] = field(default_factory=list)
     search_text: list[str] = field(default_factory=list)  # folded (records_store)
     url: list[str] = field(default_factory=list)
-    gemeinde_ags: list[str | None] = field(default_factory=list)
+    kommune_key: list[str | None] = field(default_factory=list)
     buyer_nuts: list[str] = field(default_factory=list)
     buyer_country: list[str] = field(default_factory=list)
     place_nuts: list[str] = field(default_factory=list)
@@ -283,7 +283,7 @@ class Matcher:
         corpus = Corpus(columns.title, columns.search_text, bodies_folded=True)
         tf = self.scorer.fit(corpus) if fit else self.scorer.frequencies(corpus)
         text = self.scorer.scores(tf)
-        ags = [a or "" for a in columns.gemeinde_ags]
+        ags = [a or "" for a in columns.kommune_key]
         parts = [
             _Column("cpv", columns.cpv_codes, self._cpv),
             _Column(

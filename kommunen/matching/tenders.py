@@ -42,7 +42,7 @@ class TenderRow:
     auftraggeber: str
     amt: str
     ort: str
-    gemeinde_ags: str | None
+    kommune_key: str | None
     cpv: str
     art: str
     url: str
@@ -61,7 +61,7 @@ def find_tenders(
         nuts = NUTS1[land]
         query = query.where(
             or_(
-                Tender.gemeinde_ags.startswith(land),
+                Tender.kommune_key.startswith(land),
                 Tender.buyer_nuts.startswith(nuts),
                 Tender.place_nuts.cast(String).contains(f'"{nuts}'),
             )
@@ -82,7 +82,7 @@ def find_tenders(
                 auftraggeber=t.buyer_name,
                 amt=t.buyer_department,
                 ort=" ".join(p for p in (t.buyer_postal_code, t.buyer_city) if p),
-                gemeinde_ags=t.gemeinde_ags,
+                kommune_key=t.kommune_key,
                 cpv=t.cpv_main,
                 art=t.notice_type,
                 url=t.url,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -164,7 +165,7 @@ class Tender(Tracked, Base):
     __tablename__ = "tenders"
     __table_args__ = (
         Index("ix_tenders_deadline", "submission_deadline"),
-        Index("ix_tenders_gemeinde", "gemeinde_ags"),
+        Index("ix_tenders_kommune", "kommune_key"),
     )
 
     source: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -199,7 +200,12 @@ class Tender(Tracked, Base):
     planned_date: Mapped[date | None] = mapped_column(Date)
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     url: Mapped[str] = mapped_column(String(2000))
-    gemeinde_ags: Mapped[str | None] = mapped_column(String(8))  # the buyer's Gemeinde, when linked
+    kommune_key: Mapped[str | None] = mapped_column(String(8))  # the buyer's Gemeinde (8) or Kreis (5)
+    stage: Mapped[str] = mapped_column(String(20), server_default="")  # scrapers.records.Stage
+    contract_nature: Mapped[str] = mapped_column(String(20), server_default="")
+    awarded_value: Mapped[float | None] = mapped_column(Float)
+    winners: Mapped[list[dict[str, str]]] = mapped_column(JSON, server_default=text("'[]'"))
+    previous_notices: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
     # Precomputed at write time so ranking 100k tenders reads plain strings, no JSON (matching/text.fold):
     search_text: Mapped[str] = mapped_column(Text, server_default="")  # description, department, lots
     cpv_codes: Mapped[str] = mapped_column(Text, server_default="")  # every CPV code, space-separated

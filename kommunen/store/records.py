@@ -51,14 +51,22 @@ def tender_rows(
             cpv_additional=list(t.cpv_additional),
             place_nuts=list(t.place_nuts),
             lots=_jsonable(t.lots),
-            gemeinde_ags=links.get(t.source_id),
-            search_text=fold_ascii(
-                " ".join((t.description, t.buyer_department, *(lot.title for lot in t.lots)))
-            ),
+            winners=_jsonable(t.winners),
+            previous_notices=list(t.previous_notices),
+            stage=str(t.stage),
+            kommune_key=links.get(t.source_id),
+            search_text=fold_ascii(search_text(t)),
             cpv_codes=" ".join(t.cpv_codes),
         )
         for t in tenders
     ]
+
+
+def search_text(t: TenderRecord) -> str:
+    """What the matcher reads besides the title: descriptions of the whole and of each lot (each
+    once: lots often repeat the whole), the department, the lot titles."""
+    lot_texts = (text for lot in t.lots for text in (lot.title, lot.description))
+    return " ".join(dict.fromkeys(x for x in (t.description, t.buyer_department, *lot_texts) if x))
 
 
 class PlaceLinker(Protocol):
