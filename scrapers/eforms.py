@@ -143,6 +143,9 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
     project = next(iter(_x(root, "cac:ProcurementProject")), None)
     title, language = _localized(project, "cbc:Name")
     if not title:
+        kind = _text(root, "cbc:NoticeTypeCode")
+        if kind.startswith("brin-"):  # European company law notices (X01 EEIG, X02 registration)
+            raise ParseError(doc.url, f"Bekanntmachung {notice_id} ist keine Vergabe ({kind})")
         raise ParseError(doc.url, f"Bekanntmachung {notice_id} hat keinen Titel (BT-21)")
     description, _ = _localized(project, "cbc:Description")
     ext = next(iter(_x(root, EXT)), None)

@@ -21,74 +21,19 @@ from lxml import etree
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
 from scrapers.records import Lot, Stage, TenderRecord, Winner, postal_code, publication_key
+from scrapers.ted_codes import (
+    COUNTRY3,
+    FORM_TYPE,
+    NATURE_BY_CODE,
+    PROCEDURE_BY_ELEMENT,
+    STAGE_BY_DOCUMENT_TYPE,
+    STAGE_BY_NOTICE_TYPE,
+)
 from scrapers.xmlsafe import parse_xml
 
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
 BERLIN = ZoneInfo("Europe/Berlin")  # German notices give local times
 
-# TD_DOCUMENT_TYPE codes; F21–F23 refine them with NOTICE/@TYPE below.
-STAGE_BY_DOCUMENT_TYPE = {
-    "0": Stage.PLANNING,  # prior information without call for competition
-    "P": Stage.PLANNING,  # periodic indicative notice without call
-    "B": Stage.PLANNING,  # buyer profile
-    "A": Stage.COMPETITION,  # PIN with call for competition
-    "M": Stage.COMPETITION,  # periodic indicative notice with call
-    "3": Stage.COMPETITION,  # contract notice
-    "C": Stage.COMPETITION,  # works concession
-    "H": Stage.COMPETITION,  # services concession
-    "D": Stage.COMPETITION,  # design contest
-    "O": Stage.COMPETITION,  # qualification system with call
-    "Q": Stage.COMPETITION,  # qualification system without call
-    "7": Stage.RESULT,  # contract award
-    "J": Stage.RESULT,  # concession award
-    "R": Stage.RESULT,  # results of design contests
-    "K": Stage.MODIFICATION,
-    "V": Stage.VEAT,
-    "I": Stage.CHANGE,  # additional information, corrigendum
-}
-STAGE_BY_NOTICE_TYPE = {
-    "PRI_ONLY": Stage.PLANNING,
-    "PRI_REDUCING_TIME_LIMITS": Stage.PLANNING,
-    "PER_ONLY": Stage.PLANNING,
-    "PER_REDUCING_TIME_LIMITS": Stage.PLANNING,
-    "PRI": Stage.PLANNING,
-    "PRI_CALL_COMPETITION": Stage.COMPETITION,
-    "PER_CALL_COMPETITION": Stage.COMPETITION,
-    "CONTRACT": Stage.COMPETITION,
-    "AWARD_CONTRACT": Stage.RESULT,
-    "CONCESSION_AWARD_CONTRACT": Stage.RESULT,
-}
-FORM_TYPE = {  # the eForms form type (BT-03) of each stage, so both formats read alike
-    Stage.PLANNING: "planning",
-    Stage.COMPETITION: "competition",
-    Stage.RESULT: "result",
-    Stage.MODIFICATION: "cont-modif",
-    Stage.VEAT: "dir-awa-pre",
-    Stage.CHANGE: "change",
-    Stage.UNKNOWN: "",
-}
-NATURE_BY_CODE = {"1": "works", "2": "supplies", "4": "services"}
-PROCEDURE_BY_ELEMENT = {  # PROCEDURE/PT_* → eForms procedure type (BT-105)
-    "PT_OPEN": "open",
-    "PT_RESTRICTED": "restricted",
-    "PT_COMPETITIVE_NEGOTIATION": "neg-w-call",
-    "PT_NEGOTIATED_WITH_PRIOR_CALL": "neg-w-call",
-    "PT_INVOLVING_NEGOTIATION": "neg-w-call",
-    "PT_COMPETITIVE_DIALOGUE": "comp-dial",
-    "PT_INNOVATION_PARTNERSHIP": "innovation",
-    "PT_NEGOTIATED_WITHOUT_PUBLICATION": "neg-wo-call",
-    "PT_AWARD_CONTRACT_WITHOUT_CALL": "neg-wo-call",
-    "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION": "neg-wo-call",
-    "PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION": "neg-w-call",
-    "PT_DA_SMALL_CONTRACT": "neg-wo-call",
-}
-COUNTRY3 = {  # ISO 3166 alpha-2 → alpha-3, as eForms writes countries
-    "DE": "DEU", "AT": "AUT", "CH": "CHE", "FR": "FRA", "NL": "NLD", "BE": "BEL", "LU": "LUX",
-    "DK": "DNK", "PL": "POL", "CZ": "CZE", "IT": "ITA", "ES": "ESP", "PT": "PRT", "GB": "GBR",
-    "UK": "GBR", "IE": "IRL", "SE": "SWE", "FI": "FIN", "NO": "NOR", "EE": "EST", "LV": "LVA",
-    "LT": "LTU", "SK": "SVK", "SI": "SVN", "HU": "HUN", "HR": "HRV", "RO": "ROU", "BG": "BGR",
-    "GR": "GRC", "EL": "GRC", "CY": "CYP", "MT": "MLT", "IS": "ISL", "LI": "LIE",
-}  # fmt: skip
 OFFICE_WORDS = re.compile(
     r"\b(Amt|Ämter|Referat|Fachbereich|Fachdienst|Dezernat|Abteilung|Dienststelle|Büro|Stabsstelle|"
     r"Geschäftsbereich|Sachgebiet|Eigenbetrieb|Vergabestelle|Zentrale Vergabe\w*)\b|\w+amt\b",
@@ -245,7 +190,7 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
         buyer_city=n.text(buyer, "t:TOWN"),
         buyer_postal_code=postal_code(n.text(buyer, "t:POSTAL_CODE")),
         buyer_nuts=(n.codes(buyer, NUTS) or n.codes(data, "*[local-name()='CA_CE_NUTS']") or ("",))[0],
-        buyer_country=COUNTRY3.get(country, country),
+        buyer_country=_country(country),
         buyer_legal_type=_buyer_type(n, form, codif),
         buyer_email=n.text(buyer, "t:E_MAIL | t:E_MAILS/t:E_MAIL"),
         buyer_url=n.text(buyer, "t:URL_GENERAL") or n.text(form, ".//t:URL_GENERAL"),
@@ -266,6 +211,10 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
         winners=_winners(n, form),
         previous_notices=tuple(dict.fromkeys(r for r in references if r and r != publication_key(doc_id))),
     )  # fmt: skip
+
+
+def _country(code: str) -> str:
+    return COUNTRY3.get(code, code)
 
 
 def _stage(n: _Notice, codif: etree._Element | None, form: etree._Element) -> Stage:
@@ -351,7 +300,7 @@ def _winners(n: _Notice, form: etree._Element) -> tuple[Winner, ...]:
         " | .//t:ECONOMIC_OPERATOR_NAME_ADDRESS/t:CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME",
     )
     found = (
-        Winner(name=_name(n, a), town=n.text(a, "t:TOWN"), country=n.attr(a, "t:COUNTRY", "VALUE"))
+        Winner(name=_name(n, a), town=n.text(a, "t:TOWN"), country=_country(n.attr(a, "t:COUNTRY", "VALUE")))
         for a in addresses
     )
     return tuple(dict.fromkeys(w for w in found if w.name))

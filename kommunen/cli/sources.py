@@ -236,12 +236,20 @@ def tenders(
         ("auftraggeber", "Auftraggeber"),
         ("amt", "Amt/Referat"),
         ("ort", "Ort"),
-        ("cpv", "CPV"),
+        ("stufe", "Stufe"),
     ]
     if fmt is Format.table:
         render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen")
     else:
-        render(rows, [*columns, ("kommune_key", ""), ("source", ""), ("source_id", ""), ("url", "")], fmt)
+        extra = [
+            ("kommune", ""),
+            ("kommune_name", ""),
+            ("cpv", ""),
+            ("source", ""),
+            ("source_id", ""),
+            ("url", ""),
+        ]
+        render(rows, [*columns, *extra], fmt)
 
 
 @app.command()

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, String, or_, select
+from sqlalchemy.orm import Session
 
 from kommunen.store.db import session_scope
-from kommunen.store.models import Tender
+from kommunen.store.models import Gebiet, Gemeinde, Tender
 from kommunen.store.upsert import all_words
 
 # NUTS-1 code of each Land, keyed by the Land's AGS prefix.
@@ -42,7 +43,9 @@ class TenderRow:
     auftraggeber: str
     amt: str
     ort: str
-    kommune_key: str | None
+    kommune: str  # key of the buyer's Gemeinde (8 digits) or Kreis (5), "" when none
+    kommune_name: str
+    stufe: str
     cpv: str
     art: str
     url: str
@@ -72,6 +75,8 @@ def find_tenders(
         )
     query = query.order_by(Tender.publication_date.desc(), Tender.source_id).limit(limit)
     with session_scope(engine) as session:
+        found = list(session.scalars(query))
+        names = kommune_names(session, {t.kommune_key for t in found if t.kommune_key})
         return [
             TenderRow(
                 source=t.source,
@@ -82,10 +87,38 @@ def find_tenders(
                 auftraggeber=t.buyer_name,
                 amt=t.buyer_department,
                 ort=" ".join(p for p in (t.buyer_postal_code, t.buyer_city) if p),
-                kommune_key=t.kommune_key,
+                kommune=t.kommune_key or "",
+                kommune_name=names.get(t.kommune_key or "", ""),
+                stufe=STAGE_LABELS.get(t.stage, t.stage),
                 cpv=t.cpv_main,
                 art=t.notice_type,
                 url=t.url,
             )
-            for t in session.scalars(query)
+            for t in found
         ]
+
+
+STAGE_LABELS = {
+    "vorinformation": "Vorinformation",
+    "ausschreibung": "Ausschreibung",
+    "vergeben": "vergeben",
+    "aenderung": "Änderung",
+    "ex_ante": "Ex-ante-Transparenz",
+    "berichtigung": "Berichtigung",
+}
+
+
+def kommune_names(session: Session, keys: set[str]) -> dict[str, str]:
+    """Names of Gemeinden (8-digit keys) and Kreise (5-digit keys) as the directory writes them."""
+    gemeinden = {k for k in keys if len(k) == 8}
+    names = dict(
+        session.execute(select(Gemeinde.ags, Gemeinde.name).where(Gemeinde.ags.in_(gemeinden))).all()
+    )
+    kreise = select(Gebiet.key, Gebiet.typ, Gebiet.name).where(Gebiet.key.in_(keys - gemeinden))
+    names.update(
+        {
+            key: f"{typ} {name}" if typ and typ not in name else name
+            for key, typ, name in session.execute(kreise)
+        }
+    )
+    return names

@@ -25,7 +25,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("contract_nature", sa.String(20), server_default="", nullable=False))
         batch.add_column(sa.Column("awarded_value", sa.Float(), nullable=True))
         batch.add_column(sa.Column("winners", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
-        batch.add_column(sa.Column("previous_notices", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+        batch.add_column(
+            sa.Column("previous_notices", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
+        )
     op.create_index("ix_tenders_kommune", "tenders", ["kommune_key"])
 
 
