@@ -36,7 +36,7 @@ def directory_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @pytest.fixture(scope="module")
 def directory(directory_engine: Engine) -> Directory:
     with session_scope(directory_engine) as session:
-        return Directory.load(session, {"48599", "31028", "94032", "12487", "21465", "57072", "30625"})
+        return Directory.load(session)
 
 
 def test_every_municipal_buyer_of_the_real_notices(directory_engine: Engine) -> None:
@@ -88,7 +88,7 @@ def test_every_municipal_buyer_of_the_real_notices(directory_engine: Engine) -> 
             "64289",
             "",
             "06431",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_names_of_kommunen_and_of_what_is_none(

@@ -115,13 +115,14 @@ def run_source(
         session.add(run)
         session.flush()
         summary = RunSummary(source=source.name, run_id=run.id)
+    linker = KommunenLinker()  # reads the directory once per run
     since = since or last_success(engine, source.name)
     try:
         for item in source.crawl(http, since):
             if isinstance(item, ScraperError):
                 _error(summary, item.url, "fetch", item.reason)
             else:
-                _process(engine, source, item, summary)
+                _process(engine, source, item, summary, linker)
             if on_document:
                 on_document(summary)
         summary.status = "partial" if summary.errors else "ok"
@@ -136,23 +137,27 @@ def run_source(
     return summary
 
 
-def _process(engine: Engine, source: Source, doc: RawDocument, summary: RunSummary) -> None:
+def _process(
+    engine: Engine, source: Source, doc: RawDocument, summary: RunSummary, linker: KommunenLinker
+) -> None:
     summary.documents += 1
     if doc.status == 304:
         return  # unchanged since the archived copy: nothing to parse
     with session_scope(engine) as session:
         if not archive(session, source.name, doc):
             return  # the same bytes were parsed before; `kommunen reparse` redoes them
-        _parse_and_store(session, source, doc, summary)
+        _parse_and_store(session, source, doc, summary, linker)
 
 
-def _parse_and_store(session: Session, source: Source, doc: RawDocument, summary: RunSummary) -> None:
+def _parse_and_store(
+    session: Session, source: Source, doc: RawDocument, summary: RunSummary, linker: KommunenLinker
+) -> None:
     try:
         records = list(source.parse(doc))
     except ScraperError as exc:
         _error(summary, doc.url, "parse", exc.reason)
         return
-    summary.counts += store_records(session, records, KommunenLinker())
+    summary.counts += store_records(session, records, linker)
 
 
 def reparse(engine: Engine, source: Source) -> RunSummary:
@@ -165,12 +170,13 @@ def reparse(engine: Engine, source: Source) -> RunSummary:
         ids = session.scalars(
             select(RawDocumentRow.id).where(RawDocumentRow.source == source.name).order_by(RawDocumentRow.id)
         ).all()
+    linker = KommunenLinker()  # reads the directory once per run
     for raw_id in ids:
         with session_scope(engine) as session:
             raw = session.get_one(RawDocumentRow, raw_id)
             doc = RawDocument(url=raw.url, body=zlib.decompress(raw.body_zlib), fetched_at=raw.fetched_at)
             summary.documents += 1
-            _parse_and_store(session, source, doc, summary)
+            _parse_and_store(session, source, doc, summary, linker)
     summary.status = "partial" if summary.errors else "ok"
     _finish(engine, summary, utcnow())
     return summary

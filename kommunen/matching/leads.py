@@ -15,6 +15,7 @@ from sqlalchemy import Engine, Text, cast, select
 
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
+from kommunen.matching.procedures import NoticeKeys, group
 from kommunen.matching.profile import Profile
 from kommunen.matching.score import Lead, Matcher, ScoredTenders, TenderColumns
 from kommunen.matching.text import count, fold, stem
@@ -42,7 +43,14 @@ def _department_signals(session, profile: Profile) -> dict[str, tuple[float, str
     return {ags: (1.0, f"Ansprechpartner: {'; '.join(names[:2])}") for ags, names in found.items() if ags}
 
 
-RAW_COLUMNS = ("place_nuts", "submission_deadline", "planned_date")
+RAW_COLUMNS = (
+    "place_nuts",
+    "submission_deadline",
+    "planned_date",
+    "previous_notices",
+    "winners",
+    "publication_date",
+)
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -54,18 +62,24 @@ def _utc(text: str | None) -> datetime | None:
 
 
 def _tender_columns(session) -> TenderColumns:  # type: ignore[no-untyped-def]
-    """Plain columns through Core, JSON and dates as their text: the ORM's row objects and type
-    handling cost more than the scoring itself at 100k rows (measured)."""
-    wanted = [f.name for f in dataclasses.fields(TenderColumns)]
+    """One column set per procedure (its newest notice), read as plain columns through Core with
+    JSON and dates as their text: the ORM's row objects and type handling cost more than the
+    scoring itself at 100k rows (measured)."""
+    wanted = TenderColumns.stored()
+    keys = [f.name for f in dataclasses.fields(NoticeKeys) if f.name not in wanted]
     table = Tender.__table__.c
-    query = select(*(cast(table[name], Text) if name in RAW_COLUMNS else table[name] for name in wanted))
+    names = wanted + keys
+    query = select(*(cast(table[name], Text) if name in RAW_COLUMNS else table[name] for name in names))
     rows = session.connection().execute(query).all()
-    columns = TenderColumns()
-    for name, values in zip(wanted, zip(*rows, strict=True) if rows else [()] * len(wanted), strict=True):
-        setattr(columns, name, list(values))
+    values = dict(
+        zip(names, (list(v) for v in zip(*rows, strict=True)) if rows else ([] for _ in names), strict=True)
+    )
+    columns = TenderColumns(**{name: values[name] for name in wanted})
     parsed = {text: _utc(text) for text in set(columns.submission_deadline)}  # type: ignore[arg-type]
     columns.submission_deadline = list(map(parsed.__getitem__, columns.submission_deadline))
-    return columns
+    procedures = group(NoticeKeys(**{f.name: values[f.name] for f in dataclasses.fields(NoticeKeys)}))
+    first_ref = [f"{columns.source[i]}:{columns.source_id[i]}" for i in procedures.first]
+    return columns.take(procedures.newest, first_ref, procedures.stages)
 
 
 class Ranking(Sequence[Lead]):
@@ -127,8 +141,9 @@ class Ranking(Sequence[Lead]):
     def find(self, lead_id: str) -> Lead:
         if self._tenders is not None:
             columns = self._tenders.columns
-            for i, ref in enumerate(map("tender:{}:{}".format, columns.source, columns.source_id)):
-                if lead_id in (ref, ref.removeprefix("tender:")):
+            newest = list(map("{}:{}".format, columns.source, columns.source_id))
+            for i, (ref, first) in enumerate(zip(newest, columns.lead_ref or newest, strict=True)):
+                if lead_id.removeprefix("tender:") in (ref, first):  # the procedure's first or newest
                     return self._tenders.lead(i)
         for lead in self._others:
             if lead.lead_id == lead_id or lead.ref == lead_id:

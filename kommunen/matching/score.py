@@ -47,6 +47,7 @@ class Lead:
     excluded: str = ""  # why the lead was dropped, when it was
     deadline: datetime | None = None  # tenders: the submission deadline
     first_seen: datetime | None = None  # when stored leads were first seen (leads.mark_first_seen)
+    stages: str = ""  # tenders: the procedure's notices, "Vorinformation 03/2024 · Ausschreibung …"
 
     @property
     def lead_id(self) -> str:
@@ -54,7 +55,8 @@ class Lead:
 
     @property
     def reason(self) -> str:
-        return " · ".join(c.evidence for c in self.components if c.value > 0 and c.evidence)
+        found = [c.evidence for c in self.components if c.value > 0 and c.evidence]
+        return " · ".join([*found, self.stages] if self.stages else found)
 
 
 def cpv_score(codes: tuple[str, ...] | list[str], wanted: tuple[str, ...]) -> tuple[float, str]:
@@ -91,12 +93,25 @@ class TenderColumns:
     cpv_codes: list[str] = field(default_factory=list)
     submission_deadline: list[datetime | None] = field(default_factory=list)
     planned_date: list[date | str | None] = field(default_factory=list)  # str: ISO text as stored
+    # Set when notices are grouped into procedures (matching.procedures), else empty:
+    lead_ref: list[str] = field(default_factory=list)  # the procedure's first notice
+    stages: list[str] = field(default_factory=list)
+
+    @classmethod
+    def stored(cls) -> list[str]:
+        """The fields read from the tenders table."""
+        return [f.name for f in dataclasses.fields(cls) if f.name not in ("lead_ref", "stages")]
+
+    def take(self, rows: list[int], lead_ref: list[str], stages: list[str]) -> TenderColumns:
+        taken = TenderColumns(**{name: [getattr(self, name)[i] for i in rows] for name in self.stored()})
+        taken.lead_ref, taken.stages = lead_ref, stages
+        return taken
 
     @classmethod
     def of(cls, rows: Iterable[object]) -> TenderColumns:
         """From ORM objects or rows with the same attributes."""
         columns = cls()
-        names = [f.name for f in dataclasses.fields(cls)]
+        names = cls.stored()
         for row in rows:
             for name in names:
                 value = getattr(row, name)
@@ -146,12 +161,13 @@ class ScoredTenders:
         c = self.columns
         lead = Lead(
             "tender",
-            f"{c.source[i]}:{c.source_id[i]}",
+            c.lead_ref[i] if c.lead_ref else f"{c.source[i]}:{c.source_id[i]}",
             c.title[i],
             c.url[i],
             score=float(self.score[i]),
             excluded=self.excluded[i],
             deadline=c.submission_deadline[i],
+            stages=c.stages[i] if c.stages else "",
         )
         text = Component("text", float(self.text[i]), self.matcher.text_evidence(self.tf[i]))
         lead.components = [text, *(part.at(i) for part in self.parts)]
@@ -267,7 +283,12 @@ class Matcher:
     def _deadline(self, deadline: datetime | None, planned: object) -> Component | str:
         if deadline is None:
             if planned and str(planned) >= self.now.date().isoformat():
-                return Component("frist", 0.8, f"Vorinformation: geplant ab {planned}")
+                day = date.fromisoformat(str(planned)[:10]).strftime("%d.%m.%Y")
+                return Component(
+                    "frist",
+                    0.8,
+                    f"frühes Signal: Ausschreibung geplant ab {day}, jetzt ansprechen (Markterkundung)",
+                )
             if planned:
                 return Component("frist", 0.2, f"Vorinformation, geplant war {planned}")
             return Component("frist", 0.5, "")

@@ -74,8 +74,10 @@ class Digest:
 
 
 def material_hash(lead: Lead) -> str:
-    """What makes a lead worth sending again: its title, deadline or link changed."""
-    key = f"{lead.title}\x1f{lead.deadline.isoformat() if lead.deadline else ''}\x1f{lead.url}"
+    """What makes a lead worth sending again: its title, deadline, link or stage changed (a
+    procedure's award notice makes its lead worth one more mail, not a second lead)."""
+    deadline = lead.deadline.isoformat() if lead.deadline else ""
+    key = f"{lead.title}\x1f{deadline}\x1f{lead.url}\x1f{lead.stages}"
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -80,11 +80,10 @@ class Directory:
     by_plz: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def load(cls, session: Session, postcodes: set[str]) -> Directory:
+    def load(cls, session: Session) -> Directory:
         directory = cls()
-        for ags, kurzname, official in session.execute(
-            select(Gemeinde.ags, Gemeinde.kurzname, Gemeinde.name)
-        ):
+        query = select(Gemeinde.ags, Gemeinde.kurzname, Gemeinde.name)
+        for ags, kurzname, official in session.execute(query):
             for name in _name_variants(kurzname):
                 directory.gemeinde_names[name].append(ags)
             directory.gemeinde_name_of[ags] = fold(kurzname)
@@ -96,8 +95,7 @@ class Directory:
                 directory.kreise[variant].append((key, typ))
         for plz, ags in session.execute(select(GemeindePlz.plz, GemeindePlz.ags)):
             directory.by_plz3[plz[:3]].add(ags)
-            if plz in postcodes:
-                directory.by_plz[plz].add(ags)
+            directory.by_plz[plz].add(ags)
         return directory
 
 
@@ -225,12 +223,14 @@ def _longest_named(pool: set[str], name: str, directory: Directory) -> str:
     return ""
 
 
-def link_buyers(session: Session, tenders: list[TenderRecord]) -> dict[str, str]:
+def link_buyers(
+    session: Session, tenders: list[TenderRecord], directory: Directory | None = None
+) -> dict[str, str]:
     """source_id → key of the Kommune that bought, for German buyers."""
     german = [t for t in tenders if t.buyer_country in ("DEU", "") and t.buyer_name]
     if not german:
         return {}
-    directory = Directory.load(session, {t.buyer_postal_code[:5] for t in german if t.buyer_postal_code})
+    directory = directory or Directory.load(session)
     links = {}
     for t in german:
         key = kommune_of(t.buyer_name, t.buyer_city, t.buyer_postal_code, t.buyer_legal_type, directory)
@@ -258,10 +258,16 @@ def link_bodies(session: Session, bodies: list[BodyRecord]) -> dict[str, str]:
 
 
 class KommunenLinker:
-    """The PlaceLinker the pipeline hands to store_records."""
+    """The PlaceLinker the pipeline hands to store_records: one per run, so the directory is
+    read once, however many one-notice batches the run stores."""
+
+    def __init__(self) -> None:
+        self._directory: Directory | None = None
 
     def link_buyers(self, session: Session, tenders: list[TenderRecord]) -> dict[str, str]:
-        return link_buyers(session, tenders)
+        if self._directory is None:
+            self._directory = Directory.load(session)
+        return link_buyers(session, tenders, self._directory)
 
     def link_bodies(self, session: Session, bodies: list[BodyRecord]) -> dict[str, str]:
         return link_bodies(session, bodies)

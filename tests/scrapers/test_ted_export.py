@@ -25,8 +25,11 @@ def notice(path: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_ted_export_notice_parses(path: Path) -> None:
     n = parse_notice(recorded(path))
-    assert n.title and n.source_id and n.stage is not Stage.UNKNOWN
-    assert n.buyer_name and n.buyer_country == "DEU"
+    assert n.title
+    assert n.source_id
+    assert n.stage is not Stage.UNKNOWN
+    assert n.buyer_name
+    assert n.buyer_country == "DEU"
 
 
 def test_counts_per_folder_and_stage() -> None:
@@ -127,7 +130,8 @@ def test_converter_folder_file_named_by_reception_id() -> None:
     assert n.title.startswith("Lieferung, Montage und Inbetriebnahme von digitalen Unterrichtstafeln")
     assert n.submission_deadline == datetime(2021, 8, 10, 9, 30, tzinfo=BERLIN)
     contest = notice("tenders/ted-r209-de-converter/18-156915-001-EXP.xml")
-    assert contest.stage is Stage.RESULT and contest.buyer_name == "Stadt Weißenfels"
+    assert contest.stage is Stage.RESULT
+    assert contest.buyer_name == "Stadt Weißenfels"
     assert contest.previous_notices == ("405492-2017",)
 
 
