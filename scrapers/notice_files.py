@@ -31,7 +31,7 @@ _SNIFF = 4096
 
 def is_ted_export(body: bytes) -> bool:
     """TED_EXPORT and eForms are told apart by their root element, found near the start."""
-    return b"TED_EXPORT" in body[:_SNIFF]
+    return body.find(b"TED_EXPORT", 0, _SNIFF) >= 0
 
 
 def parse_notice(doc: RawDocument) -> TenderRecord:

@@ -41,6 +41,25 @@ OFFICE_WORDS = re.compile(
 )
 NUTS = "*[local-name()='NUTS']"  # n2016:, n2021: or no namespace at all
 PERFORMANCE_NUTS = "*[local-name()='PERFORMANCE_NUTS' or local-name()='ORIGINAL_NUTS']"
+# Exact paths where the 2014 forms put things (descendant searches cost most of the parse);
+# the defence forms nest them too differently to name every path.
+_AWARDED = "t:AWARD_CONTRACT/t:AWARDED_CONTRACT"
+_MODIFIED = "t:MODIFICATIONS_CONTRACT/t:DESCRIPTION_PROCUREMENT"
+WINNERS = " | ".join(
+    (
+        f"{_AWARDED}/t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR",
+        f"{_AWARDED}/t:CONTRACTOR/t:ADDRESS_CONTRACTOR",
+        f"{_MODIFIED}/t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR",
+        f"{_MODIFIED}/t:CONTRACTOR/t:ADDRESS_CONTRACTOR",
+        "t:RESULTS/t:AWARDED_PRIZE/t:WINNERS/t:WINNER/t:ADDRESS_WINNER",
+        "t:RESULTS/t:AWARDED_PRIZE/t:WINNER/t:ADDRESS_WINNER",
+    )
+)
+DEFENCE_WINNERS = ".//t:ECONOMIC_OPERATOR_NAME_ADDRESS/t:CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME"
+AWARDED_VALUES = (
+    f"{_AWARDED}/t:VALUES/t:VAL_TOTAL | {_AWARDED}/t:VAL_TOTAL | {_MODIFIED}/t:VALUES/t:VAL_TOTAL"
+)
+_PLAIN_PATH = re.compile(r"t:[A-Z0-9_]+(?:/t:[A-Z0-9_]+)*")
 _OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*(\d+)")
 _PLACEHOLDER_VALUE = 1.0  # defence forms write 0.01 where the value is not published
 
@@ -55,28 +74,55 @@ class _Notice:
     """One TED_EXPORT document: XPath expressions compiled once per namespace variant."""
 
     _compiled: ClassVar[dict[tuple[str, str], etree.XPath]] = {}
+    _plain: ClassVar[dict[tuple[str, str], tuple[str, ...] | None]] = {}
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.ns = etree.QName(root).namespace or ""
 
     def x(self, node: etree._Element, expr: str) -> list[etree._Element]:
+        tags = self._tags(expr)
+        if tags is not None:  # a plain path of children: lxml's C iteration, no XPath
+            nodes = [node]
+            for tag in tags:
+                nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
+            return nodes
         key = (self.ns, expr)
         path = self._compiled.get(key)
         if path is None:
             namespaces = {"t": self.ns} if self.ns else None
-            path = self._compiled[key] = etree.XPath(expr, namespaces=namespaces)
+            path = self._compiled[key] = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
         return path(node)  # type: ignore[return-value]
 
     def first(self, node: etree._Element | None, expr: str) -> etree._Element | None:
         if node is None:
             return None
+        tags = self._tags(expr)
+        if tags is not None:
+            for tag in tags:
+                node = next(node.iterchildren(tag), None)
+                if node is None:
+                    return None
+            return node
         found = self.x(node, expr)
         return found[0] if found else None
 
+    def _tags(self, expr: str) -> tuple[str, ...] | None:
+        """ "t:A/t:B" → ("{ns}A", "{ns}B"); None where XPath is needed (//, |, predicates, *)."""
+        key = (self.ns, expr)
+        if key not in self._plain:
+            plain = _PLAIN_PATH.fullmatch(expr)
+            prefix = f"{{{self.ns}}}" if self.ns else ""
+            self._plain[key] = tuple(prefix + step[2:] for step in expr.split("/")) if plain else None
+        return self._plain[key]
+
     def text(self, node: etree._Element | None, expr: str) -> str:
         found = self.first(node, expr)
-        return " ".join("".join(found.itertext()).split()) if found is not None else ""
+        if found is None:
+            return ""
+        if not len(found):  # a leaf: its own text, no tree walk
+            return " ".join((found.text or "").split())
+        return " ".join("".join(found.itertext()).split())
 
     def attr(self, node: etree._Element | None, expr: str, name: str) -> str:
         found = self.first(node, expr)
@@ -87,7 +133,7 @@ class _Notice:
         found = self.first(node, expr)
         if found is None:
             return ""
-        paragraphs = [p for p in found.iter() if isinstance(p.tag, str) and p.tag.rpartition("}")[2] == "P"]
+        paragraphs = list(found.iter(f"{{{self.ns}}}P" if self.ns else "P"))
         if not paragraphs:
             return " ".join("".join(found.itertext()).split())
         return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs)
@@ -133,24 +179,34 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
     if not title:
         raise ParseError(doc.url, f"Bekanntmachung {doc_id} hat keinen Titel")
     lots = tuple(
-        _lot(n, node) for node in n.x(form, "t:OBJECT_CONTRACT/t:OBJECT_DESCR | .//t:LOT_PRIOR_INFORMATION")
+        _lot(n, node, defence)
+        for node in n.x(form, ".//t:LOT_PRIOR_INFORMATION" if defence else "t:OBJECT_CONTRACT/t:OBJECT_DESCR")
     )
     buyer = _buyer(n, form, defence)
     country = n.attr(buyer, "t:COUNTRY", "VALUE") or n.attr(data, "t:ISO_COUNTRY", "VALUE")
-    description = n.paragraphs(form, "t:OBJECT_CONTRACT/t:SHORT_DESCR") or n.paragraphs(
-        form, ".//t:SHORT_CONTRACT_DESCRIPTION"
-    )
-    if not description:  # defence PINs describe the scope only
-        description = n.paragraphs(
-            form, ".//t:QUANTITY_SCOPE_WORKS_DEFENCE/t:TOTAL_QUANTITY_OR_SCOPE"
-        ) or n.paragraphs(form, ".//t:TOTAL_QUANTITY_OR_SCOPE")
+    if defence:  # defence PINs describe the scope only
+        description = n.paragraphs(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.paragraphs(
+            form, ".//t:TOTAL_QUANTITY_OR_SCOPE"
+        )
+    else:
+        description = n.paragraphs(form, "t:OBJECT_CONTRACT/t:SHORT_DESCR")
     if not description:
         description = " ".join(dict.fromkeys(lot.description for lot in lots if lot.description))
-    cpv_main = n.attr(form, ".//t:CPV_MAIN/t:CPV_CODE", "CODE")
+    cpv_main = n.attr(
+        form, ".//t:CPV_MAIN/t:CPV_CODE" if defence else "t:OBJECT_CONTRACT/t:CPV_MAIN/t:CPV_CODE", "CODE"
+    )
     original_cpv = n.codes(data, "t:ORIGINAL_CPV")
-    additional_cpv = n.codes(form, ".//t:CPV_ADDITIONAL/t:CPV_CODE")
-    place_nuts = n.codes(form, f"t:OBJECT_CONTRACT/t:OBJECT_DESCR/{NUTS}") or n.codes(
-        form, f".//t:LOCATION_NUTS/{NUTS} | .//t:SITE_OR_LOCATION/{NUTS}"
+    additional_cpv = n.codes(
+        form,
+        ".//t:CPV_ADDITIONAL/t:CPV_CODE"
+        if defence
+        else "t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:CPV_ADDITIONAL/t:CPV_CODE",
+    )
+    place_nuts = n.codes(
+        form,
+        f".//t:LOCATION_NUTS/{NUTS} | .//t:SITE_OR_LOCATION/{NUTS}"
+        if defence
+        else f"t:OBJECT_CONTRACT/t:OBJECT_DESCR/{NUTS}",
     )
     estimated = _value(n, form, "t:OBJECT_CONTRACT/t:VAL_ESTIMATED_TOTAL") or _value(
         n, data, "t:VALUES/t:VALUE[@TYPE='ESTIMATED_TOTAL']"
@@ -160,13 +216,14 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
         awarded = (
             _value(n, form, "t:OBJECT_CONTRACT/t:VAL_TOTAL")
             or _value(n, data, "t:VALUES/t:VALUE[@TYPE='PROCUREMENT_TOTAL']")
-            or _sum(n, form, ".//t:AWARDED_CONTRACT//t:VAL_TOTAL | .//t:MODIFICATIONS_CONTRACT//t:VAL_TOTAL")
+            or _sum(n, form, AWARDED_VALUES)
         )
     references = [
         ojs_publication("".join(el.itertext()))
-        for el in n.x(data, "t:REF_NOTICE/t:NO_DOC_OJS") + n.x(form, ".//t:NOTICE_NUMBER_OJ")
+        for el in n.x(data, "t:REF_NOTICE/t:NO_DOC_OJS")
+        + n.x(form, ".//t:NOTICE_NUMBER_OJ" if defence else "t:PROCEDURE/t:NOTICE_NUMBER_OJ")
     ] if data is not None else []  # fmt: skip
-    deadline = _deadline(n, form, codif, country)
+    deadline = _deadline(n, form, codif, country, defence)
     currency = n.attr(form, "t:OBJECT_CONTRACT/t:VAL_ESTIMATED_TOTAL", "CURRENCY") or n.attr(
         form, "t:OBJECT_CONTRACT/t:VAL_TOTAL", "CURRENCY"
     )
@@ -191,9 +248,9 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
         buyer_postal_code=postal_code(n.text(buyer, "t:POSTAL_CODE")),
         buyer_nuts=(n.codes(buyer, NUTS) or n.codes(data, "*[local-name()='CA_CE_NUTS']") or ("",))[0],
         buyer_country=_country(country),
-        buyer_legal_type=_buyer_type(n, form, codif),
-        buyer_email=n.text(buyer, "t:E_MAIL | t:E_MAILS/t:E_MAIL"),
-        buyer_url=n.text(buyer, "t:URL_GENERAL") or n.text(form, ".//t:URL_GENERAL"),
+        buyer_legal_type=_buyer_type(n, form, codif, defence),
+        buyer_email=n.text(buyer, "t:E_MAILS/t:E_MAIL" if defence else "t:E_MAIL"),
+        buyer_url=n.text(buyer, "t:URL_GENERAL") or (n.text(form, ".//t:URL_GENERAL") if defence else ""),
         cpv_main=cpv_main or (original_cpv[0] if original_cpv else ""),
         cpv_additional=tuple(c for c in dict.fromkeys(additional_cpv + original_cpv) if c != cpv_main),
         place_nuts=place_nuts or n.codes(data, PERFORMANCE_NUTS),
@@ -206,9 +263,9 @@ def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
         url=TED_NOTICE_URL.format(doc_id),
         seen_at=doc.fetched_at,
         stage=stage,
-        contract_nature=_nature(n, form, codif),
+        contract_nature=_nature(n, form, codif, defence),
         awarded_value=awarded,
-        winners=_winners(n, form),
+        winners=_winners(n, form, defence),
         previous_notices=tuple(dict.fromkeys(r for r in references if r and r != publication_key(doc_id))),
     )  # fmt: skip
 
@@ -218,7 +275,7 @@ def _country(code: str) -> str:
 
 
 def _stage(n: _Notice, codif: etree._Element | None, form: etree._Element) -> Stage:
-    notice_type = n.attr(form, ".//t:NOTICE", "TYPE")
+    notice_type = n.attr(form, "t:NOTICE", "TYPE")
     if notice_type in STAGE_BY_NOTICE_TYPE:
         return STAGE_BY_NOTICE_TYPE[notice_type]
     return STAGE_BY_DOCUMENT_TYPE.get(n.attr(codif, "t:TD_DOCUMENT_TYPE", "CODE"), Stage.UNKNOWN)
@@ -252,10 +309,10 @@ def _department(n: _Notice, buyer: etree._Element | None) -> str:
     return contact if contact and OFFICE_WORDS.search(contact) else ""
 
 
-def _buyer_type(n: _Notice, form: etree._Element, codif: etree._Element | None) -> str:
+def _buyer_type(n: _Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
-    found = n.attr(form, "t:CONTRACTING_BODY/t:CA_TYPE", "VALUE") or n.attr(
-        form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY", "VALUE"
+    found = n.attr(
+        form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY" if defence else "t:CONTRACTING_BODY/t:CA_TYPE", "VALUE"
     )
     if found:
         return found.lower()
@@ -266,10 +323,11 @@ def _buyer_type(n: _Notice, form: etree._Element, codif: etree._Element | None) 
     )
 
 
-def _nature(n: _Notice, form: etree._Element, codif: etree._Element | None) -> str:
-    typed = n.attr(form, "t:OBJECT_CONTRACT/t:TYPE_CONTRACT", "CTYPE") or n.attr(
-        form, ".//t:TYPE_CONTRACT", "VALUE"
-    )
+def _nature(n: _Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
+    if defence:
+        typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
+    else:
+        typed = n.attr(form, "t:OBJECT_CONTRACT/t:TYPE_CONTRACT", "CTYPE")
     return typed.lower() if typed else NATURE_BY_CODE.get(n.attr(codif, "t:NC_CONTRACT_NATURE", "CODE"), "")
 
 
@@ -281,24 +339,30 @@ def _procedure_type(n: _Notice, form: etree._Element) -> str:
     return ""
 
 
-def _lot(n: _Notice, node: etree._Element) -> Lot:
+def _lot(n: _Notice, node: etree._Element, defence: bool) -> Lot:
+    """An OBJECT_DESCR of the 2014 forms, or a defence PIN's LOT_PRIOR_INFORMATION."""
+    if defence:
+        lot_id, title, description = "t:LOT_NUMBER", "t:LOT_TITLE", "t:LOT_DESCRIPTION"
+        cpv = n.codes(node, "t:CPV/t:CPV_MAIN/t:CPV_CODE") + n.codes(
+            node, "t:CPV/t:CPV_ADDITIONAL/t:CPV_CODE"
+        )
+    else:
+        lot_id, title, description = "t:LOT_NO", "t:TITLE", "t:SHORT_DESCR"
+        cpv = n.codes(node, "t:CPV_ADDITIONAL/t:CPV_CODE")
+    value = n.first(node, "t:VAL_OBJECT")
     return Lot(
-        lot_id=n.text(node, "t:LOT_NO | t:LOT_NUMBER") or node.get("ITEM", ""),
-        title=n.paragraphs(node, "t:TITLE | t:LOT_TITLE"),
-        cpv=n.codes(node, ".//t:CPV_MAIN/t:CPV_CODE | .//t:CPV_ADDITIONAL/t:CPV_CODE"),
-        estimated_value=_value(n, node, "t:VAL_OBJECT"),
-        currency=n.attr(node, "t:VAL_OBJECT", "CURRENCY"),
+        lot_id=n.text(node, lot_id) or node.get("ITEM", ""),
+        title=n.paragraphs(node, title),
+        cpv=tuple(dict.fromkeys(cpv)),
+        estimated_value=_amount(value),
+        currency=(value.get("CURRENCY") or "") if value is not None else "",
         submission_deadline=None,
-        description=n.paragraphs(node, "t:SHORT_DESCR | t:LOT_DESCRIPTION"),
+        description=n.paragraphs(node, description),
     )
 
 
-def _winners(n: _Notice, form: etree._Element) -> tuple[Winner, ...]:
-    addresses = n.x(
-        form,
-        ".//t:ADDRESS_CONTRACTOR | .//t:ADDRESS_WINNER"
-        " | .//t:ECONOMIC_OPERATOR_NAME_ADDRESS/t:CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME",
-    )
+def _winners(n: _Notice, form: etree._Element, defence: bool) -> tuple[Winner, ...]:
+    addresses = n.x(form, DEFENCE_WINNERS if defence else WINNERS)
     found = (
         Winner(name=_name(n, a), town=n.text(a, "t:TOWN"), country=_country(n.attr(a, "t:COUNTRY", "VALUE")))
         for a in addresses
@@ -307,7 +371,12 @@ def _winners(n: _Notice, form: etree._Element) -> tuple[Winner, ...]:
 
 
 def _value(n: _Notice, node: etree._Element | None, expr: str) -> float | None:
-    text = n.text(node, expr).replace(" ", "")
+    return _amount(n.first(node, expr))
+
+
+def _amount(element: etree._Element | None) -> float | None:
+    """ "495000.00", "0,01" (defence forms), with 0.01 as the placeholder for "not published"."""
+    text = "".join(element.itertext()).replace(" ", "").strip() if element is not None else ""
     if not text:
         return None
     value = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
@@ -329,7 +398,7 @@ def _iso_date(value: str) -> date | None:
 
 
 def _deadline(
-    n: _Notice, form: etree._Element, codif: etree._Element | None, country: str
+    n: _Notice, form: etree._Element, codif: etree._Element | None, country: str, defence: bool
 ) -> datetime | None:
     """The form's DATE/TIME_RECEIPT_TENDERS, the defence forms' RECEIPT_LIMIT_DATE, or CODIF's
     DT_DATE_FOR_SUBMISSION; local German time for German buyers."""
@@ -338,7 +407,7 @@ def _deadline(
     clock = n.text(form, "t:PROCEDURE/t:TIME_RECEIPT_TENDERS")
     if day:
         return _at(date.fromisoformat(day[:10]), clock, zone)
-    limit = n.first(form, ".//t:RECEIPT_LIMIT_DATE")
+    limit = n.first(form, ".//t:RECEIPT_LIMIT_DATE") if defence else None
     if limit is not None:
         parts = [n.text(limit, f"t:{p}") for p in ("YEAR", "MONTH", "DAY")]
         if all(parts):

@@ -1,10 +1,11 @@
 """One procedure, one lead: the notices of a procedure grouped, the newest standing for them.
 
 Notices belong together when they share an eForms procedure identifier (BT-04) at the same
-buyer or for the same title (identifiers alone are reused in examples and by some eSenders), when one names the other as its earlier notice (TED_EXPORT REF_NOTICE and
-NOTICE_NUMBER_OJ, eForms BT-125 previous planning) or as the notice it changes (BT-758). The
-lead keeps the id of the procedure's first notice, so a new stage changes a lead the digest
-already knows (sent again once) instead of adding one.
+buyer or for the same title (identifiers alone are reused, in the SDK's examples at least),
+when one names the other as its earlier notice (TED_EXPORT REF_NOTICE and NOTICE_NUMBER_OJ,
+eForms BT-125 previous planning) or as the notice it changes (BT-758). The lead keeps the id
+of the procedure's first notice, so a new stage changes a lead the digest already knows (sent
+again once) instead of adding one.
 """
 
 from __future__ import annotations

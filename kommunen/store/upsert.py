@@ -77,6 +77,20 @@ def upsert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) 
     return counts
 
 
+def _key_conditions(key_columns: Sequence[Any], keys: list[tuple[Any, ...]]) -> list[Any]:
+    """WHERE clauses that use the primary key: `(a, b) IN (…)` is a full table scan in SQLite
+    (45–57 ms per 500 keys at 100k rows, measured), `a = ? AND b IN (…)` a keyed lookup."""
+    if len(key_columns) == 1:
+        return [key_columns[0].in_([k[0] for k in keys])]
+    if len(key_columns) == 2:
+        by_first: dict[Any, list[Any]] = {}
+        for first, second in keys:
+            by_first.setdefault(first, []).append(second)
+        first_column, second_column = key_columns
+        return [(first_column == first) & second_column.in_(seconds) for first, seconds in by_first.items()]
+    return [tuple_(*key_columns).in_(keys)]
+
+
 def _flush(
     session: Session,
     model: type[Base],
@@ -85,14 +99,10 @@ def _flush(
     columns: set[str],
     batch: dict[tuple[Any, ...], dict[str, Any]],
 ) -> Counts:
-    if len(key_columns) == 1:
-        condition = key_columns[0].in_([k[0] for k in batch])
-    else:
-        condition = tuple_(*key_columns).in_(list(batch))
-    existing = {
-        tuple(r[:-1]): r[-1]
-        for r in session.execute(select(*key_columns, model.content_hash).where(condition))  # type: ignore[attr-defined]
-    }
+    existing: dict[tuple[Any, ...], str] = {}
+    for condition in _key_conditions(key_columns, list(batch)):
+        query = select(*key_columns, model.content_hash).where(condition)  # type: ignore[attr-defined]
+        existing.update((tuple(r[:-1]), r[-1]) for r in session.execute(query))
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for key, row in batch.items():
