@@ -4,6 +4,8 @@ Quelle   https://raw.githubusercontent.com/OP-TED/eForms-SDK/develop/codelists/{
          (the SDK's own lists; also recorded under ../shared/data/codelists)
 Format   OASIS genericode 1.0 XML: Identification/LongName names the list, each Row holds
          Value[@ColumnRef] cells ("code", "Name" in English, "deu_label" …)
+         and the CPV 2008 vocabulary with German labels as CSV (cpv_2008_de_labels.csv: "code","name",
+         9,454 codes written with their check digit, "85311000-2")
 Caveats  social-service-cpv is the light regime social enterprises mostly bid under (115 codes);
          nuts-deu-lvl3 also has "DEZZZ" (extra-regio) and retired codes; a list without code
          column raises ParseError naming the file
@@ -33,6 +35,26 @@ FILES = (
 )
 SOCIAL_CPV = "social-service-cpv"
 NUTS3 = "nuts-deu-lvl3"
+CPV = "cpv"
+CPV_LABELS = "cpv_2008_de_labels.csv"
+
+
+def parse_cpv_labels(doc: RawDocument) -> Iterator[CodeRecord]:
+    """The whole CPV vocabulary, German labels, codes without their check digit."""
+    import csv
+    import io
+
+    try:
+        rows = list(csv.DictReader(io.StringIO(doc.body.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ParseError(doc.url, f"keine CPV-Liste (CSV): {exc}") from exc
+    if not rows or not {"code", "name"} <= set(rows[0]):
+        raise ParseError(doc.url, "CPV-Liste ohne Spalten code und name")
+    for line, row in enumerate(rows, start=2):
+        code = (row["code"] or "").split("-", 1)[0].strip()
+        if not (len(code) == 8 and code.isdigit()):
+            raise ParseError(doc.url, f"Zeile {line}: kein CPV-Code {row['code']!r}")
+        yield CodeRecord(CPV, code, (row["name"] or "").strip(), "", doc.url, doc.fetched_at)
 
 
 def parse_codelist(doc: RawDocument) -> Iterator[CodeRecord]:
@@ -72,7 +94,8 @@ class EformsCodelists:
     def crawl(self, http: Http | None, since: datetime | None) -> Iterator[RawDocument | FetchError]:
         if self.paths:
             for path in self.paths:
-                for file in sorted(path.glob("*.gc")) if path.is_dir() else [path]:
+                files = sorted([*path.glob("*.gc"), *path.glob(CPV_LABELS)]) if path.is_dir() else [path]
+                for file in files:
                     try:
                         body, mtime = file.read_bytes(), datetime.fromtimestamp(file.stat().st_mtime, UTC)
                     except OSError as exc:
@@ -89,4 +112,7 @@ class EformsCodelists:
                 yield exc
 
     def parse(self, doc: RawDocument) -> Iterator[CodeRecord]:
-        yield from parse_codelist(doc)
+        if doc.url.endswith(".csv"):
+            yield from parse_cpv_labels(doc)
+        else:
+            yield from parse_codelist(doc)

@@ -215,3 +215,68 @@ def digest(
         typer.echo(f"Digest mit {len(built.items)} Leads an {to} gesendet")
     else:
         typer.echo(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+
+@app.command()
+def evaluate(
+    profile: ProfileOption,
+    labels: Annotated[
+        Path, typer.Option("--labels", "-l", help="CSV notice,grade[,reason]; grade 0, 1 oder 2.")
+    ],
+    k: Annotated[int, typer.Option("--k", "-k", help="Wie viele oben zählen.", min=1)] = 10,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Wie gut trifft das Profil? Beurteilte Bekanntmachungen ordnen, als wären alle neu.
+
+    Druckt precision@k und nDCG@k, daneben eine reine Stichwortsuche mit denselben Begriffen,
+    die relevanten außerhalb der ersten k und die irrelevanten darin, jede mit ihrer Begründung.
+
+    Beispiel: kommunen evaluate --profile meinprofil.toml --labels urteile.csv
+    """
+    import json
+    from textwrap import shorten
+
+    from kommunen.collect.pipeline import utcnow
+    from kommunen.matching.evaluation import evaluate as run_evaluation
+    from kommunen.matching.evaluation import load_labels
+    from kommunen.matching.profile import load_profile
+
+    result = run_evaluation(
+        engine(), load_profile(profile), gemeinde_index(), utcnow(), load_labels(labels), k
+    )
+    if fmt is Format.json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        from kommunen.outputs.render import render
+
+        rows = [
+            {"notice": r.notice, "grade": r.grade, "score": r.score, "reason": r.reason}
+            for r in result.ranked
+        ]
+        render(
+            rows, [("notice", "notice"), ("grade", "grade"), ("score", "score"), ("reason", "reason")], fmt
+        )
+        return
+    typer.echo(
+        f"{len(result.ranked)} beurteilte Bekanntmachungen, davon {result.relevant} relevant"
+        + (f"; {len(result.missing)} nicht in der Datenbank" if result.missing else "")
+    )
+    typer.echo(f"{'':<16}{'precision@' + str(k):>14}{'nDCG@' + str(k):>10}")
+    typer.echo(f"{'Profil':<16}{result.precision_at_k:>14.2f}{result.ndcg_at_k:>10.2f}")
+    typer.echo(
+        f"{'nur Stichworte':<16}{result.baseline_precision_at_k:>14.2f}{result.baseline_ndcg_at_k:>10.2f}"
+    )
+    for title, entries in (
+        (f"Relevant, aber nicht unter den ersten {k}:", result.missed()),
+        (f"Nicht relevant, aber unter den ersten {k}:", result.wrong()),
+    ):
+        if entries:
+            typer.echo(f"\n{title}")
+            for r in entries:
+                typer.echo(f"  {r.grade} {shorten(r.notice, 74, placeholder='…')}")
+                typer.echo(f"    {shorten(r.reason or 'keine Begründung', 74, placeholder=' …')}")
+    if result.missing:
+        typer.echo("\nNicht in der Datenbank (erst importieren, z. B. kommunen import-notices):")
+        for notice in result.missing[:20]:
+            typer.echo(f"  {shorten(notice, 76, placeholder='…')}")

@@ -61,10 +61,10 @@ def _utc(text: str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _tender_columns(session) -> TenderColumns:  # type: ignore[no-untyped-def]
-    """One column set per procedure (its newest notice), read as plain columns through Core with
-    JSON and dates as their text: the ORM's row objects and type handling cost more than the
-    scoring itself at 100k rows (measured)."""
+def tender_columns(session, grouped: bool = True) -> TenderColumns:  # type: ignore[no-untyped-def]
+    """One column set per procedure (its newest notice; every notice when not grouped), read as
+    plain columns through Core with JSON and dates as their text: the ORM's row objects and type
+    handling cost more than the scoring itself at 100k rows (measured)."""
     wanted = TenderColumns.stored()
     keys = [f.name for f in dataclasses.fields(NoticeKeys) if f.name not in wanted]
     table = Tender.__table__.c
@@ -77,6 +77,8 @@ def _tender_columns(session) -> TenderColumns:  # type: ignore[no-untyped-def]
     columns = TenderColumns(**{name: values[name] for name in wanted})
     parsed = {text: _utc(text) for text in set(columns.submission_deadline)}  # type: ignore[arg-type]
     columns.submission_deadline = list(map(parsed.__getitem__, columns.submission_deadline))
+    if not grouped:
+        return columns
     procedures = group(NoticeKeys(**{f.name: values[f.name] for f in dataclasses.fields(NoticeKeys)}))
     first_ref = [f"{columns.source[i]}:{columns.source_id[i]}" for i in procedures.first]
     return columns.take(procedures.newest, first_ref, procedures.stages)
@@ -167,7 +169,7 @@ def _collector_paused() -> Iterator[None]:
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
     with _collector_paused():
         with session_scope(engine) as session:
-            columns = _tender_columns(session)
+            columns = tender_columns(session)
             funding = list(session.scalars(select(Funding)))
             signals = _department_signals(session, profile)
             matcher = Matcher(profile, index, now, CodeLists.load(session))

@@ -16,10 +16,20 @@ from datetime import date, datetime
 import numpy as np
 
 from kommunen.errors import KommunenError
+from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
 from kommunen.matching.profile import SOZIAL, Profile
 from kommunen.matching.tenders import NUTS1
-from kommunen.matching.text import Corpus, KeywordScorer, Phrases
+from kommunen.matching.text import Corpus, KeywordScorer, Phrases, fold_ascii
+from kommunen.matching.topic import (
+    NATURE_WORDS,
+    CpvIndex,
+    buyer_kind,
+    combine,
+    notice_nature,
+    offered_natures,
+    theme_words,
+)
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
 from kommunen.places.similar import SimilarityModel, haversine_km
 from kommunen.store.models import Funding, Tender
@@ -86,11 +96,14 @@ class TenderColumns:
     title: list[str] = field(default_factory=list)
     search_text: list[str] = field(default_factory=list)  # folded (records_store)
     url: list[str] = field(default_factory=list)
+    source_url: list[str] = field(default_factory=list)
     kommune_key: list[str | None] = field(default_factory=list)
     buyer_nuts: list[str] = field(default_factory=list)
     buyer_country: list[str] = field(default_factory=list)
     place_nuts: list[str] = field(default_factory=list)
     cpv_codes: list[str] = field(default_factory=list)
+    contract_nature: list[str] = field(default_factory=list)
+    buyer_legal_type: list[str] = field(default_factory=list)
     submission_deadline: list[datetime | None] = field(default_factory=list)
     planned_date: list[date | str | None] = field(default_factory=list)  # str: ISO text as stored
     # Set when notices are grouped into procedures (matching.procedures), else empty:
@@ -169,7 +182,8 @@ class ScoredTenders:
             deadline=c.submission_deadline[i],
             stages=c.stages[i] if c.stages else "",
         )
-        text = Component("text", float(self.text[i]), self.matcher.text_evidence(self.tf[i]))
+        evidence = self.matcher.text_evidence(self.tf[i], c.title[i], c.search_text[i])
+        text = Component("text", float(self.text[i]), evidence)
         lead.components = [text, *(part.at(i) for part in self.parts)]
         return lead
 
@@ -201,7 +215,12 @@ class Matcher:
         self.neighbours: dict[str, int] = {}  # Kreis → the reference whose own or neighbouring Kreis it is
         for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
             self.neighbours.update(dict.fromkeys(self.model.nachbarkreise(str(index.kreis_key[r])), r))
-        self.scorer = KeywordScorer(profile.begriffe)
+        related, false_friends = theme_words(profile.begriffe)
+        self.scorer = KeywordScorer(
+            profile.begriffe, dict(related), dict(false_friends), related_weight=themes.RELATED_WEIGHT
+        )
+        self.offers = offered_natures(self.cpv)
+        self._cpv_index = CpvIndex(self.cpv)
         self.exclusions = Phrases(profile.ausschluesse)
         # near home or near a reference counts as in the region: where a reference can be shown,
         # a lead is easier won. Distances from each of them to every Gemeinde, computed once.
@@ -213,18 +232,18 @@ class Matcher:
             ]
         )
 
-    def text_evidence(self, tf_row: np.ndarray) -> str:
-        return _words(self.scorer.matched(tf_row))
+    def text_evidence(self, tf_row: np.ndarray, title: str = "", body: str = "") -> str:
+        return _words(self.scorer.matched(tf_row, title, body))
 
     def _text(self, title: str, body: str) -> Component:
         found = self.scorer.score(title, body)
         return Component("text", found.score, _words(found.matched))
 
     def _cpv(self, codes: str) -> Component:
-        value, code = cpv_score(codes.split(), self.cpv)
+        value, code = self._cpv_index.score(codes.split())
         if not value:
             return Component("cpv", 0.0, "")
-        name = self.codes.social_cpv.get(code)
+        name = self.codes.cpv_label(code)
         return Component("cpv", value, f"CPV {code} {name}" if name else f"CPV {code}")
 
     def _place(self, ags: str | None, nuts: list[str], country: str = "") -> Component:
@@ -301,7 +320,7 @@ class Matcher:
 
     def tenders(self, columns: TenderColumns, *, fit: bool = True) -> ScoredTenders:
         """Score a whole collection; fit=True first weighs the words by how rare they are in it."""
-        corpus = Corpus(columns.title, columns.search_text, bodies_folded=True)
+        corpus = Corpus(columns.title, self._with_cpv_labels(columns), bodies_folded=True)
         tf = self.scorer.fit(corpus) if fit else self.scorer.frequencies(corpus)
         text = self.scorer.scores(tf)
         ags = [a or "" for a in columns.kommune_key]
@@ -322,13 +341,48 @@ class Matcher:
                 lambda key: self._deadline(*key),
             ),
         ]
-        score = TENDER_WEIGHTS["text"] * text
+        natures = [
+            notice_nature(n, c.split(" ", 1)[0])
+            for n, c in zip(columns.contract_nature, columns.cpv_codes, strict=True)
+        ]
+        nature = _Column("leistung", natures, self._nature)
+        parts.append(nature)
+        parts.append(
+            _Column(
+                "verwaltung",
+                zip(ags, columns.buyer_legal_type, strict=True),
+                lambda key: Component("verwaltung", *buyer_kind(*key)),
+            )
+        )
+        values = {part.name: part.values for part in parts}
+        context = {name: values[name] for name in ("region", "auftraggeber", "verwaltung", "frist")}
+        score = combine(text, values["cpv"], context, nature.values < 1.0)
         excluded = [f"Ausschluss: {hit}" if hit else "" for hit in self.exclusions.hits(corpus)]
         for part in parts:
-            score += TENDER_WEIGHTS[part.name] * part.values
             for i in np.flatnonzero(part.excludes[part.index]).tolist():
                 excluded[i] = excluded[i] or part.at(i).evidence
-        return ScoredTenders(columns, self, tf, text, parts, np.round(score, 4), excluded)
+        return ScoredTenders(columns, self, tf, text, parts, score, excluded)
+
+    def _with_cpv_labels(self, columns: TenderColumns) -> list[str]:
+        """The search texts with the German label of each notice's main CPV code: a short notice
+        ("Rahmenvertrag") says what it buys through its code ("Dolmetschdienste")."""
+        if not self.codes.cpv:
+            return columns.search_text
+        labels: dict[str, str] = {}
+        for codes in set(columns.cpv_codes):
+            main = codes.split(" ", 1)[0]
+            labels[codes] = fold_ascii(self.codes.cpv.get(main, ""))
+        return [
+            f"{text} {labels[codes]}"
+            for text, codes in zip(columns.search_text, columns.cpv_codes, strict=True)
+        ]
+
+    def _nature(self, nature: str) -> Component:
+        """Works or supplies for an enterprise that offers services (or the other way round)."""
+        if not nature or nature in self.offers:
+            return Component("leistung", 1.0, "")
+        offered = " oder ".join(NATURE_WORDS[n] for n in sorted(self.offers))
+        return Component("leistung", 0.0, f"{NATURE_WORDS[nature]}, Sie bieten {offered}")
 
     def tender(self, t: Tender) -> Lead:
         """One tender as a lead, weighing words as the last fitted collection did."""

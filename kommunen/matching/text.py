@@ -10,7 +10,7 @@ stem is found in every document by one C-speed scan (Corpus), not one Python cal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +26,9 @@ _STEMMER = Stemmer.Stemmer("german")
 MIN_STEM = 4
 K1 = 1.2
 B = 0.75  # BM25's length normalisation: a long notice mentions everything once
+SPREAD = 1.2  # text score 0.34 for one typical word found once, 0.6 for two
+CORE_SHARE = 0.6  # a word weighing less than this share of the strongest is a light one
+LIGHT_ONLY = 0.3  # what light words alone are worth
 
 
 @lru_cache(maxsize=4096)
@@ -138,10 +141,24 @@ class KeywordScorer:
     """BM25: saturating term frequency, normalised by length within a collection, × idf × the
     user's weight; the result scaled to [0, 1]."""
 
-    def __init__(self, keywords: dict[str, float]) -> None:
+    def __init__(
+        self,
+        keywords: dict[str, float],
+        related: Mapping[str, Sequence[str]] | None = None,
+        false_friends: Mapping[str, Sequence[str]] | None = None,
+        related_weight: float = 0.8,
+    ) -> None:
+        """related: per keyword, words that count for it (a little less); false_friends: per
+        keyword, words in whose presence the keyword itself does not count."""
         self.words = list(keywords)
         self.stems = [stem(w) for w in self.words]
         self.weights = np.array([keywords[w] for w in self.words], dtype=np.float64)
+        self.related = [
+            [(r, stem(r)) for r in dict.fromkeys((related or {}).get(w, ())) if stem(r) != s]
+            for w, s in zip(self.words, self.stems, strict=True)
+        ]
+        self.negatives = [[stem(n) for n in (false_friends or {}).get(w, ())] for w in self.words]
+        self.related_weight = related_weight
         self._set_idf(np.zeros(len(self.words)), 1)
 
     def _set_idf(self, df: np.ndarray, n: int) -> None:
@@ -162,19 +179,46 @@ class KeywordScorer:
         """documents × keywords term frequencies."""
         tf = np.zeros((corpus.size, len(self.stems)), dtype=np.float64)
         for j, stemmed in enumerate(self.stems):
-            tf[:, j] = corpus.counts(stemmed)
+            own = corpus.counts(stemmed).astype(np.float64)
+            if self.negatives[j]:  # "Integrationshilfe" for a disabled pupil: the word means else
+                blocked = np.zeros(corpus.size, dtype=bool)
+                for negative in self.negatives[j]:
+                    blocked |= corpus.counts(negative) > 0
+                own[blocked] = 0.0
+            for _, related in self.related[j]:
+                own = np.maximum(own, self.related_weight * corpus.counts(related))
+            tf[:, j] = own
         return tf
 
     def scores(self, tf: np.ndarray) -> np.ndarray:
+        """1 − exp(−BM25 / a typical word's weight): one well-matched word of the profile already
+        says much in a short German notice, more words say more, a long profile is no handicap."""
         saturated = tf / (tf + K1)
-        return np.minimum(1.0, (saturated * self.weights * self.idf).sum(axis=1) / self.norm * 2)
+        typical = self.norm / max(len(self.words), 1)
+        found = 1.0 - np.exp(-(saturated * self.weights * self.idf).sum(axis=1) / (SPREAD * typical))
+        # The profile's light words (weight well below its strongest) qualify, they do not carry:
+        # "App" alone makes no lead for an integration app, "App" with "Migration" does.
+        core = self.weights >= CORE_SHARE * (self.weights.max() if len(self.weights) else 0.0)
+        if len(self.weights) and not core.all():
+            found = np.where((tf[:, core] > 0).any(axis=1), found, found * LIGHT_ONLY)
+        return found
 
-    def matched(self, tf_row: np.ndarray) -> tuple[str, ...]:
-        return tuple(w for w, f in zip(self.words, tf_row, strict=True) if f)
+    def matched(self, tf_row: np.ndarray, title: str = "", body: str = "") -> tuple[str, ...]:
+        """The words found: the profile's own, or the related word the notice used instead."""
+        text = f"{fold_ascii(title)} {body}" if title or body else ""
+        found = []
+        for j, f in enumerate(tf_row.tolist()):
+            if not f:
+                continue
+            if not text or not self.related[j] or count(self.stems[j], text):
+                found.append(self.words[j])
+                continue
+            found.append(next((r for r, stemmed in self.related[j] if count(stemmed, text)), self.words[j]))
+        return tuple(dict.fromkeys(found))
 
     def score(self, title: str, body: str) -> TextScore:
         tf = self.frequencies(Corpus.of(title, body))
-        return TextScore(float(self.scores(tf)[0]), self.matched(tf[0]))
+        return TextScore(float(self.scores(tf)[0]), self.matched(tf[0], title, fold_ascii(body)))
 
 
 class Phrases:

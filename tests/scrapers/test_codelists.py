@@ -75,6 +75,26 @@ def test_fetched_from_the_sdk_and_a_missing_list_is_one_error(httpserver: HTTPSe
 def test_files_on_disk_and_a_missing_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     source = EformsCodelists([SHARED / "codelists", tmp_path / "fehlt.gc"])
     found = list(source.crawl(None, None))
-    assert len([f for f in found if isinstance(f, RawDocument)]) == 6
+    assert len([f for f in found if isinstance(f, RawDocument)]) == 7  # six .gc lists and the CPV labels
     (missing,) = [f for f in found if isinstance(f, FetchError)]
     assert missing.url.endswith("fehlt.gc")
+
+
+def test_the_whole_cpv_vocabulary_with_german_labels() -> None:
+    from scrapers.codelists import parse_cpv_labels
+
+    doc = recorded("codelists/cpv_2008_de_labels.csv")
+    labels = {r.code: r.label_de for r in parse_cpv_labels(doc)}
+    assert len(labels) == 9_454
+    assert labels["79540000"] == "Dolmetscherdienste"  # "79540000-1": check digit dropped
+    assert labels["85311000"] == "Dienstleistungen im Sozialwesen in Verbindung mit Heimen"
+    assert labels["45000000"] == "Bauarbeiten"
+
+
+def test_a_cpv_list_with_a_broken_code_names_its_line() -> None:
+    from scrapers.codelists import parse_cpv_labels
+
+    body = b'"code","name"\n"7954-1","kaputt"\n'
+    doc = RawDocument(url="file:///x/cpv.csv", body=body, fetched_at=FETCHED_AT)
+    with pytest.raises(ParseError, match="Zeile 2: kein CPV-Code"):
+        list(parse_cpv_labels(doc))
