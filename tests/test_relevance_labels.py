@@ -1,53 +1,42 @@
-"""The labelled evaluation set of benchmarks/relevance.py: every judgement names a real notice
-that parses, has a reason, and both example profiles judge the same notices."""
+"""The labelled set of benchmarks/relevance.py: every judgement names a real notice, has a grade
+0/1/2 and a reason, and every example profile judges all 493 real German notices."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from scrapers.base import RawDocument
-from scrapers.eforms import parse_notice
+from kommunen.matching.evaluation import load_labels
 from tests.recorded import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))  # as when run as a script: its sibling common.py
-_spec = importlib.util.spec_from_file_location("relevance", ROOT / "benchmarks/relevance.py")
-assert _spec is not None
-assert _spec.loader is not None
-relevance = importlib.util.module_from_spec(_spec)
-sys.modules["relevance"] = relevance  # dataclasses look their module up
-_spec.loader.exec_module(relevance)
+LABELS = Path(__file__).resolve().parents[1] / "benchmarks" / "labels"
+PROFILES = ("integration", "digital", "klima", "jugendbeteiligung")
+REAL = {
+    p.relative_to(SHARED).as_posix()
+    for folder in ("ted-eforms-de", "ted-r209-de", "ted-r209-de-converter", "bekanntmachungsservice-eforms")
+    for p in (SHARED / "tenders" / folder).glob("*.xml")
+}
 
 
-def test_every_judgement_names_a_real_notice_and_a_reason() -> None:
-    with relevance.LABELS.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    assert rows[0] == ["notice", "profile", "relevant", "reason"]
-    assert all(len(row) == 4 for row in rows), "a reason with a comma splits its row"
-    labels = relevance.load_labels()
-    assert set(labels) == set(relevance.PROFILES)
-    notices = set(labels["integration"])
-    assert set(labels["digital"]) == notices
-    assert len(notices) == len(rows[1:]) // 2  # no notice judged twice for a profile
-    for name in notices:
-        path = SHARED / "tenders" / name
-        notice = parse_notice(RawDocument(url=name, body=path.read_bytes(), fetched_at=datetime.now(UTC)))
-        assert notice.title
-    assert all(j.reason for judged in labels.values() for j in judged.values())
-    judged = labels["integration"]["eforms/pin-only_81.xml"]
-    assert judged.relevant
-    assert judged.reason.startswith("Framework for linguists")
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_real_notice_is_judged_with_a_reason(profile: str) -> None:
+    path = LABELS / f"{profile}.csv"
+    labels = load_labels(path)  # the same checks `kommunen evaluate` makes
+    assert {label.notice for label in labels} == REAL
+    assert len(labels) == 493
+    assert all(label.reason for label in labels)
+    assert any(label.grade >= 1 for label in labels)
 
 
-def test_metrics() -> None:
-    hits = [True, False, True] + [False] * 7
-    assert relevance.precision_at(hits) == 0.2
-    assert relevance.ndcg_at([True, True], relevant=2) == 1.0
-    assert relevance.ndcg_at(hits, relevant=2) == pytest.approx((1 + 1 / 2) / (1 + 1 / 1.584962500721156))
-    assert relevance.ndcg_at([False] * 10, relevant=0) == 0.0
+def test_a_profile_file_exists_for_every_label_file() -> None:
+    profiles = Path(__file__).resolve().parents[1] / "data" / "profiles"
+    assert {p.stem for p in LABELS.glob("*.csv")} == set(PROFILES)
+    assert all((profiles / f"{name}.toml").is_file() for name in PROFILES)
+
+
+def test_the_labels_are_csv_a_spreadsheet_opens() -> None:
+    with (LABELS / "integration.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["notice", "grade", "reason"]

@@ -241,9 +241,8 @@ def evaluate(
     from kommunen.matching.evaluation import load_labels
     from kommunen.matching.profile import load_profile
 
-    result = run_evaluation(
-        engine(), load_profile(profile), gemeinde_index(), utcnow(), load_labels(labels), k
-    )
+    judged, loaded = load_labels(labels), load_profile(profile)  # a wrong file fails before any work
+    result = run_evaluation(engine(), loaded, gemeinde_index(), utcnow(), judged, k)
     if fmt is Format.json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return

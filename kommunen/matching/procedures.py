@@ -97,8 +97,7 @@ def group(keys: NoticeKeys) -> Procedures:
         ordered = sorted(rows, key=lambda i: (keys.publication_date[i] or "", _order(keys.stage[i])))
         newest.append(ordered[-1])
         first.append(ordered[0])
-        single_call = len(rows) == 1 and keys.stage[rows[0]] in ("", Stage.COMPETITION)
-        stages.append("" if single_call else stage_line(keys, ordered))
+        stages.append(stage_line(keys, ordered) if len(rows) > 1 else "")  # one notice: its stage says it
     return Procedures(newest, first, stages)
 
 

@@ -80,6 +80,7 @@ class CpvIndex:
         self.exact: dict[str, float] = {}
         self.prefixes: dict[int, dict[str, float]] = {}
         self.shared: dict[int, set[str]] = {5: set(), 4: set(), 2: set()}
+        self._known: dict[str, float] = {}
         for want in wanted:
             value = 1.0 if len(want) >= 5 else 0.9 if len(want) >= 3 else 0.8
             if len(want) >= 8:
@@ -93,15 +94,22 @@ class CpvIndex:
     def score(self, codes: Iterable[str]) -> tuple[float, str]:
         best, found = 0.0, ""
         for code in codes:
-            value = self.exact.get(code, 0.0)
-            for length, table in self.prefixes.items():
-                value = max(value, table.get(code[:length], 0.0))
-            if value == 0.0:
-                shared = next((n for n in (5, 4, 2) if code[:n] in self.shared[n]), 0)
-                value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
+            value = self._known.get(code)
+            if value is None:
+                value = self._known[code] = self._one(code)
             if value > best:
                 best, found = value, code
         return best, found
+
+    def _one(self, code: str) -> float:
+        """One code's value, remembered: 100k CPV sets are made of a few thousand codes."""
+        value = self.exact.get(code, 0.0)
+        for length, table in self.prefixes.items():
+            value = max(value, table.get(code[:length], 0.0))
+        if value == 0.0:
+            shared = next((n for n in (5, 4, 2) if code[:n] in self.shared[n]), 0)
+            value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
+        return value
 
 
 AUTHORITY = ("la", "ra", "cga", "regional_authority", "ministry", "national_agency", "regional_agency")
