@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -29,6 +28,7 @@ from scrapers.ted_codes import (
     STAGE_BY_DOCUMENT_TYPE,
     STAGE_BY_NOTICE_TYPE,
 )
+from scrapers.ted_xml import Notice
 from scrapers.xmlsafe import parse_xml
 
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
@@ -59,7 +59,6 @@ DEFENCE_WINNERS = ".//t:ECONOMIC_OPERATOR_NAME_ADDRESS/t:CONTACT_DATA_WITHOUT_RE
 AWARDED_VALUES = (
     f"{_AWARDED}/t:VALUES/t:VAL_TOTAL | {_AWARDED}/t:VAL_TOTAL | {_MODIFIED}/t:VALUES/t:VAL_TOTAL"
 )
-_PLAIN_PATH = re.compile(r"t:[A-Z0-9_]+(?:/t:[A-Z0-9_]+)*")
 _OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*(\d+)")
 _PLACEHOLDER_VALUE = 1.0  # defence forms write 0.01 where the value is not published
 
@@ -70,98 +69,24 @@ def ojs_publication(number: str) -> str:
     return f"{int(match.group(2))}-{match.group(1)}" if match else ""
 
 
-class _Notice:
-    """One TED_EXPORT document: XPath expressions compiled once per namespace variant."""
-
-    _compiled: ClassVar[dict[tuple[str, str], etree.XPath]] = {}
-    _plain: ClassVar[dict[tuple[str, str], tuple[str, ...] | None]] = {}
-
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-        self.ns = etree.QName(root).namespace or ""
-
-    def x(self, node: etree._Element, expr: str) -> list[etree._Element]:
-        tags = self._tags(expr)
-        if tags is not None:  # a plain path of children: lxml's C iteration, no XPath
-            nodes = [node]
-            for tag in tags:
-                nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
-            return nodes
-        key = (self.ns, expr)
-        path = self._compiled.get(key)
-        if path is None:
-            namespaces = {"t": self.ns} if self.ns else None
-            path = self._compiled[key] = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
-        return path(node)  # type: ignore[return-value]
-
-    def first(self, node: etree._Element | None, expr: str) -> etree._Element | None:
-        if node is None:
-            return None
-        tags = self._tags(expr)
-        if tags is not None:
-            for tag in tags:
-                node = next(node.iterchildren(tag), None)
-                if node is None:
-                    return None
-            return node
-        found = self.x(node, expr)
-        return found[0] if found else None
-
-    def _tags(self, expr: str) -> tuple[str, ...] | None:
-        """ "t:A/t:B" → ("{ns}A", "{ns}B"); None where XPath is needed (//, |, predicates, *)."""
-        key = (self.ns, expr)
-        if key not in self._plain:
-            plain = _PLAIN_PATH.fullmatch(expr)
-            prefix = f"{{{self.ns}}}" if self.ns else ""
-            self._plain[key] = tuple(prefix + step[2:] for step in expr.split("/")) if plain else None
-        return self._plain[key]
-
-    def text(self, node: etree._Element | None, expr: str) -> str:
-        found = self.first(node, expr)
-        if found is None:
-            return ""
-        if not len(found):  # a leaf: its own text, no tree walk
-            return " ".join((found.text or "").split())
-        return " ".join("".join(found.itertext()).split())
-
-    def attr(self, node: etree._Element | None, expr: str, name: str) -> str:
-        found = self.first(node, expr)
-        return (found.get(name) or "").strip() if found is not None else ""
-
-    def paragraphs(self, node: etree._Element | None, expr: str) -> str:
-        """Every <P> of the first match, one space between them."""
-        found = self.first(node, expr)
-        if found is None:
-            return ""
-        paragraphs = list(found.iter(f"{{{self.ns}}}P" if self.ns else "P"))
-        if not paragraphs:
-            return " ".join("".join(found.itertext()).split())
-        return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs)
-
-    def codes(self, node: etree._Element | None, expr: str) -> tuple[str, ...]:
-        if node is None:
-            return ()
-        return tuple(dict.fromkeys(c for el in self.x(node, expr) if (c := (el.get("CODE") or "").strip())))
-
-
 def parse_notice(doc: RawDocument, source: str = "ted-export") -> TenderRecord:
     root = parse_xml(doc.body, doc.url)
     if etree.QName(root).localname != "TED_EXPORT":
         raise ParseError(doc.url, f"kein TED_EXPORT-Dokument (Wurzel {etree.QName(root).localname})")
     try:
-        return _notice(_Notice(root), doc, source)
+        return _notice(Notice(root), doc, source)
     except ValueError as exc:  # a malformed date or amount
         raise ParseError(doc.url, f"ungültiger Wert: {exc}") from exc
 
 
-def _form(n: _Notice) -> etree._Element | None:
+def _form(n: Notice) -> etree._Element | None:
     """The notice in its original language, German preferred; NOTICE_UUID is no form."""
     forms = [f for f in n.x(n.root, "t:FORM_SECTION/*[@CATEGORY]")]
     original = [f for f in forms if f.get("CATEGORY") == "ORIGINAL"] or forms
     return next((f for f in original if f.get("LG") == "DE"), original[0] if original else None)
 
 
-def _notice(n: _Notice, doc: RawDocument, source: str) -> TenderRecord:
+def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     doc_id = (n.root.get("DOC_ID") or "").strip()
     if not doc_id:
         raise ParseError(doc.url, "keine Dokumentnummer (DOC_ID)")
@@ -274,30 +199,30 @@ def _country(code: str) -> str:
     return COUNTRY3.get(code, code)
 
 
-def _stage(n: _Notice, codif: etree._Element | None, form: etree._Element) -> Stage:
+def _stage(n: Notice, codif: etree._Element | None, form: etree._Element) -> Stage:
     notice_type = n.attr(form, "t:NOTICE", "TYPE")
     if notice_type in STAGE_BY_NOTICE_TYPE:
         return STAGE_BY_NOTICE_TYPE[notice_type]
     return STAGE_BY_DOCUMENT_TYPE.get(n.attr(codif, "t:TD_DOCUMENT_TYPE", "CODE"), Stage.UNKNOWN)
 
 
-def _title(n: _Notice, form: etree._Element, defence: bool) -> str:
+def _title(n: Notice, form: etree._Element, defence: bool) -> str:
     if defence:
         return n.paragraphs(form, ".//t:TITLE_CONTRACT")
     return n.paragraphs(form, "t:OBJECT_CONTRACT/t:TITLE")
 
 
-def _buyer(n: _Notice, form: etree._Element, defence: bool) -> etree._Element | None:
+def _buyer(n: Notice, form: etree._Element, defence: bool) -> etree._Element | None:
     if defence:
         return n.first(form, ".//t:CA_CE_CONCESSIONAIRE_PROFILE")
     return n.first(form, "t:CONTRACTING_BODY/t:ADDRESS_CONTRACTING_BODY")
 
 
-def _name(n: _Notice, address: etree._Element | None) -> str:
+def _name(n: Notice, address: etree._Element | None) -> str:
     return n.text(address, "t:OFFICIALNAME") or n.text(address, "t:ORGANISATION/t:OFFICIALNAME")
 
 
-def _department(n: _Notice, buyer: etree._Element | None) -> str:
+def _department(n: Notice, buyer: etree._Element | None) -> str:
     """TED has no department field: an office named after the buyer ("Stadt Erlangen – Amt 24")
     or as the contact point ("Jugendamt"), never a person's name."""
     name = _name(n, buyer)
@@ -309,7 +234,7 @@ def _department(n: _Notice, buyer: etree._Element | None) -> str:
     return contact if contact and OFFICE_WORDS.search(contact) else ""
 
 
-def _buyer_type(n: _Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
+def _buyer_type(n: Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
     found = n.attr(
         form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY" if defence else "t:CONTRACTING_BODY/t:CA_TYPE", "VALUE"
@@ -323,7 +248,7 @@ def _buyer_type(n: _Notice, form: etree._Element, codif: etree._Element | None, 
     )
 
 
-def _nature(n: _Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
+def _nature(n: Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
     if defence:
         typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
     else:
@@ -331,7 +256,7 @@ def _nature(n: _Notice, form: etree._Element, codif: etree._Element | None, defe
     return typed.lower() if typed else NATURE_BY_CODE.get(n.attr(codif, "t:NC_CONTRACT_NATURE", "CODE"), "")
 
 
-def _procedure_type(n: _Notice, form: etree._Element) -> str:
+def _procedure_type(n: Notice, form: etree._Element) -> str:
     for element in n.x(form, "t:PROCEDURE//*[starts-with(local-name(), 'PT_')]"):
         name = etree.QName(element).localname
         if name in PROCEDURE_BY_ELEMENT:
@@ -339,7 +264,7 @@ def _procedure_type(n: _Notice, form: etree._Element) -> str:
     return ""
 
 
-def _lot(n: _Notice, node: etree._Element, defence: bool) -> Lot:
+def _lot(n: Notice, node: etree._Element, defence: bool) -> Lot:
     """An OBJECT_DESCR of the 2014 forms, or a defence PIN's LOT_PRIOR_INFORMATION."""
     if defence:
         lot_id, title, description = "t:LOT_NUMBER", "t:LOT_TITLE", "t:LOT_DESCRIPTION"
@@ -361,7 +286,7 @@ def _lot(n: _Notice, node: etree._Element, defence: bool) -> Lot:
     )
 
 
-def _winners(n: _Notice, form: etree._Element, defence: bool) -> tuple[Winner, ...]:
+def _winners(n: Notice, form: etree._Element, defence: bool) -> tuple[Winner, ...]:
     addresses = n.x(form, DEFENCE_WINNERS if defence else WINNERS)
     found = (
         Winner(name=_name(n, a), town=n.text(a, "t:TOWN"), country=_country(n.attr(a, "t:COUNTRY", "VALUE")))
@@ -370,7 +295,7 @@ def _winners(n: _Notice, form: etree._Element, defence: bool) -> tuple[Winner, .
     return tuple(dict.fromkeys(w for w in found if w.name))
 
 
-def _value(n: _Notice, node: etree._Element | None, expr: str) -> float | None:
+def _value(n: Notice, node: etree._Element | None, expr: str) -> float | None:
     return _amount(n.first(node, expr))
 
 
@@ -383,7 +308,7 @@ def _amount(element: etree._Element | None) -> float | None:
     return value if value > _PLACEHOLDER_VALUE else None
 
 
-def _sum(n: _Notice, node: etree._Element, expr: str) -> float | None:
+def _sum(n: Notice, node: etree._Element, expr: str) -> float | None:
     values = [float(v) for el in n.x(node, expr) if (v := "".join(el.itertext()).strip())]
     total = sum(values)
     return total if total > _PLACEHOLDER_VALUE else None
@@ -398,7 +323,7 @@ def _iso_date(value: str) -> date | None:
 
 
 def _deadline(
-    n: _Notice, form: etree._Element, codif: etree._Element | None, country: str, defence: bool
+    n: Notice, form: etree._Element, codif: etree._Element | None, country: str, defence: bool
 ) -> datetime | None:
     """The form's DATE/TIME_RECEIPT_TENDERS, the defence forms' RECEIPT_LIMIT_DATE, or CODIF's
     DT_DATE_FOR_SUBMISSION; local German time for German buyers."""

@@ -15,8 +15,8 @@ from aiosmtpd.handlers import Message
 from sqlalchemy import Engine, func, select
 
 from kommunen.config import SmtpSettings
+from kommunen.matching.lead import Component, Lead
 from kommunen.matching.leads import Ranking
-from kommunen.matching.score import Component, Lead
 from kommunen.outputs import digest as mail
 from kommunen.store.db import session_scope
 from kommunen.store.models import DigestSent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from kommunen.matching.score import Component, Lead
+from kommunen.matching.lead import Component, Lead
 from kommunen.outputs.export import export, safe
 from kommunen.outputs.render import BERLIN
 

@@ -11,8 +11,9 @@ from sqlalchemy import Engine, select
 from kommunen.errors import KommunenError
 from kommunen.matching.leads import rank, store_leads
 from kommunen.matching.profile import ProfileError, load_profile
-from kommunen.matching.score import Matcher, cpv_score
+from kommunen.matching.score import Matcher
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases, count, fold, fold_ascii, stem
+from kommunen.matching.topic import cpv_score
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope
 from kommunen.store.models import LeadRow, Tender

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine
 
 from kommunen.collect.pipeline import run_source
+from kommunen.matching.lead import Component
 from kommunen.matching.leads import Ranking, rank
 from kommunen.matching.procedures import NoticeKeys, group
 from kommunen.matching.profile import load_profile
-from kommunen.matching.score import Component
 from kommunen.outputs import digest as mail
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope

@@ -89,8 +89,8 @@ def leads(
     """
     from kommunen.collect.pipeline import utcnow
     from kommunen.errors import ConfigError
+    from kommunen.matching.lead import Lead
     from kommunen.matching.leads import KINDS, mark_first_seen
-    from kommunen.matching.score import Lead
     from kommunen.outputs.render import BERLIN, render
 
     if kind is not None and kind not in KINDS:

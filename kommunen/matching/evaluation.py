@@ -21,9 +21,10 @@ from sqlalchemy import Engine
 
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
+from kommunen.matching.lead import TenderColumns
 from kommunen.matching.leads import tender_columns
 from kommunen.matching.profile import Profile
-from kommunen.matching.score import Matcher, TenderColumns
+from kommunen.matching.score import Matcher
 from kommunen.matching.text import Corpus, KeywordScorer
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, Text, cast, select
 
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
+from kommunen.matching.lead import Lead, TenderColumns
 from kommunen.matching.procedures import NoticeKeys, group
 from kommunen.matching.profile import Profile
-from kommunen.matching.score import Lead, Matcher, ScoredTenders, TenderColumns
+from kommunen.matching.score import Matcher, ScoredTenders
 from kommunen.matching.text import count, fold, stem
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope

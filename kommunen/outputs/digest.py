@@ -22,8 +22,8 @@ from sqlalchemy import Engine, select
 
 from kommunen.config import SmtpSettings
 from kommunen.errors import KommunenError
+from kommunen.matching.lead import Lead
 from kommunen.matching.leads import Ranking
-from kommunen.matching.score import Lead
 from kommunen.outputs.render import BERLIN
 from kommunen.store.db import session_scope
 from kommunen.store.models import DigestSent

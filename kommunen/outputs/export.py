@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunen.errors import ConfigError
-from kommunen.matching.score import Lead
+from kommunen.matching.lead import Lead
 from kommunen.outputs.render import BERLIN
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
