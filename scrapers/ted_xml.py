@@ -70,14 +70,12 @@ class Notice:
         return (found.get(name) or "").strip() if found is not None else ""
 
     def paragraphs(self, node: etree._Element | None, expr: str) -> str:
-        """Every <P> of the first match, one space between them."""
+        """The text of the first match, one space between its <P> paragraphs (and before a
+        superscript: "m 3"), whitespace collapsed."""
         found = self.first(node, expr)
         if found is None:
             return ""
-        paragraphs = list(found.iter(f"{{{self.ns}}}P" if self.ns else "P"))
-        if not paragraphs:
-            return " ".join("".join(found.itertext()).split())
-        return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs)
+        return " ".join(" ".join(found.itertext()).split())
 
     def codes(self, node: etree._Element | None, expr: str) -> tuple[str, ...]:
         if node is None:
