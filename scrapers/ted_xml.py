@@ -14,12 +14,14 @@ _PLAIN_PATH = re.compile(r"t:[A-Z0-9_]+(?:/t:[A-Z0-9_]+)*")
 class Notice:
     """One TED_EXPORT document: XPath expressions compiled once per namespace variant."""
 
-    _compiled: ClassVar[dict[tuple[str, str], etree.XPath]] = {}
-    _plain: ClassVar[dict[tuple[str, str], tuple[str, ...] | None]] = {}
+    _compiled: ClassVar[dict[str, dict[str, etree.XPath]]] = {}  # namespace → expression → XPath
+    _plain: ClassVar[dict[str, dict[str, tuple[str, ...] | None]]] = {}  # namespace → expression → tags
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.ns = etree.QName(root).namespace or ""
+        self._paths = self._compiled.setdefault(self.ns, {})  # keyed by the expression alone:
+        self._tagged = self._plain.setdefault(self.ns, {})  # a str's hash is cached, a tuple's not
 
     def x(self, node: etree._Element, expr: str) -> list[etree._Element]:
         tags = self._tags(expr)
@@ -28,11 +30,10 @@ class Notice:
             for tag in tags:
                 nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
             return nodes
-        key = (self.ns, expr)
-        path = self._compiled.get(key)
+        path = self._paths.get(expr)
         if path is None:
             namespaces = {"t": self.ns} if self.ns else None
-            path = self._compiled[key] = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
+            path = self._paths[expr] = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
         return path(node)  # type: ignore[return-value]
 
     def first(self, node: etree._Element | None, expr: str) -> etree._Element | None:
@@ -50,12 +51,15 @@ class Notice:
 
     def _tags(self, expr: str) -> tuple[str, ...] | None:
         """ "t:A/t:B" → ("{ns}A", "{ns}B"); None where XPath is needed (//, |, predicates, *)."""
-        key = (self.ns, expr)
-        if key not in self._plain:
+        try:
+            return self._tagged[expr]
+        except KeyError:
             plain = _PLAIN_PATH.fullmatch(expr)
             prefix = f"{{{self.ns}}}" if self.ns else ""
-            self._plain[key] = tuple(prefix + step[2:] for step in expr.split("/")) if plain else None
-        return self._plain[key]
+            found = self._tagged[expr] = (
+                tuple(prefix + step[2:] for step in expr.split("/")) if plain else None
+            )
+            return found
 
     def text(self, node: etree._Element | None, expr: str) -> str:
         found = self.first(node, expr)
@@ -68,6 +72,26 @@ class Notice:
     def attr(self, node: etree._Element | None, expr: str, name: str) -> str:
         found = self.first(node, expr)
         return (found.get(name) or "").strip() if found is not None else ""
+
+    @staticmethod
+    def kids(node: etree._Element | None) -> dict[str, etree._Element]:
+        """A node's children by name (the first of each): one walk where a form reads a dozen
+        fields of the same address or lot."""
+        found: dict[str, etree._Element] = {}
+        if node is not None:
+            for child in node:
+                tag = child.tag
+                if isinstance(tag, str):
+                    found.setdefault(tag.rpartition("}")[2], child)
+        return found
+
+    @staticmethod
+    def leaf(element: etree._Element | None) -> str:
+        if element is None:
+            return ""
+        if not len(element):
+            return " ".join((element.text or "").split())
+        return " ".join(" ".join(element.itertext()).split())
 
     def paragraphs(self, node: etree._Element | None, expr: str) -> str:
         """The text of the first match, one space between its <P> paragraphs (and before a

@@ -21,7 +21,7 @@ _PARSER = etree.XMLParser(
 
 
 def parse_xml(body: bytes, url: str) -> etree._Element:
-    if not body.strip():
+    if not body or body.isspace():  # no copy of the whole body
         raise ParseError(url, "leeres XML-Dokument")
     try:
         root = etree.fromstring(body, parser=_PARSER)
