@@ -108,13 +108,17 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         for node in n.x(form, ".//t:LOT_PRIOR_INFORMATION" if defence else "t:OBJECT_CONTRACT/t:OBJECT_DESCR")
     )
     buyer = _buyer(n, form, defence)
-    country = n.attr(buyer, "t:COUNTRY", "VALUE") or n.attr(data, "t:ISO_COUNTRY", "VALUE")
+    buyer_k = n.kids(buyer)
+    oc_k = {} if defence else n.kids(n.first(form, "t:OBJECT_CONTRACT"))
+    country = (buyer_k["COUNTRY"].get("VALUE", "") if "COUNTRY" in buyer_k else "") or n.attr(
+        data, "t:ISO_COUNTRY", "VALUE"
+    )
     if defence:  # defence PINs describe the scope only
         description = n.paragraphs(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.paragraphs(
             form, ".//t:TOTAL_QUANTITY_OR_SCOPE"
         )
     else:
-        description = n.paragraphs(form, "t:OBJECT_CONTRACT/t:SHORT_DESCR")
+        description = n.leaf(oc_k.get("SHORT_DESCR"))
     if not description:
         description = " ".join(dict.fromkeys(lot.description for lot in lots if lot.description))
     cpv_main = n.attr(
@@ -133,13 +137,13 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         if defence
         else f"t:OBJECT_CONTRACT/t:OBJECT_DESCR/{NUTS}",
     )
-    estimated = _value(n, form, "t:OBJECT_CONTRACT/t:VAL_ESTIMATED_TOTAL") or _value(
+    estimated = _amount(oc_k.get("VAL_ESTIMATED_TOTAL")) or _value(
         n, data, "t:VALUES/t:VALUE[@TYPE='ESTIMATED_TOTAL']"
     )
     awarded = None
     if stage in (Stage.RESULT, Stage.VEAT, Stage.MODIFICATION):
         awarded = (
-            _value(n, form, "t:OBJECT_CONTRACT/t:VAL_TOTAL")
+            _amount(oc_k.get("VAL_TOTAL"))
             or _value(n, data, "t:VALUES/t:VALUE[@TYPE='PROCUREMENT_TOTAL']")
             or _sum(n, form, AWARDED_VALUES)
         )
@@ -149,9 +153,9 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         + n.x(form, ".//t:NOTICE_NUMBER_OJ" if defence else "t:PROCEDURE/t:NOTICE_NUMBER_OJ")
     ] if data is not None else []  # fmt: skip
     deadline = _deadline(n, form, codif, country, defence)
-    currency = n.attr(form, "t:OBJECT_CONTRACT/t:VAL_ESTIMATED_TOTAL", "CURRENCY") or n.attr(
-        form, "t:OBJECT_CONTRACT/t:VAL_TOTAL", "CURRENCY"
-    )
+    buyer_name = n.leaf(buyer_k.get("OFFICIALNAME")) or _name(n, buyer)
+    valued = oc_k.get("VAL_ESTIMATED_TOTAL", oc_k.get("VAL_TOTAL"))
+    currency = (valued.get("CURRENCY") or "") if valued is not None else ""
     return TenderRecord(
         source=source,
         source_id=doc_id,
@@ -167,15 +171,15 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         language="DEU" if language == "DE" else language,
         title=title,
         description=description,
-        buyer_name=_name(n, buyer) or n.text(n.root, "t:TRANSLATION_SECTION/t:ML_AA_NAMES/t:AA_NAME"),
-        buyer_department=_department(n, buyer),
-        buyer_city=n.text(buyer, "t:TOWN"),
-        buyer_postal_code=postal_code(n.text(buyer, "t:POSTAL_CODE")),
+        buyer_name=buyer_name or n.text(n.root, "t:TRANSLATION_SECTION/t:ML_AA_NAMES/t:AA_NAME"),
+        buyer_department=_department(buyer_name, n.leaf(buyer_k.get("CONTACT_POINT"))),
+        buyer_city=n.leaf(buyer_k.get("TOWN")),
+        buyer_postal_code=postal_code(n.leaf(buyer_k.get("POSTAL_CODE"))),
         buyer_nuts=(n.codes(buyer, NUTS) or n.codes(data, "*[local-name()='CA_CE_NUTS']") or ("",))[0],
         buyer_country=_country(country),
         buyer_legal_type=_buyer_type(n, form, codif, defence),
-        buyer_email=n.text(buyer, "t:E_MAILS/t:E_MAIL" if defence else "t:E_MAIL"),
-        buyer_url=n.text(buyer, "t:URL_GENERAL") or (n.text(form, ".//t:URL_GENERAL") if defence else ""),
+        buyer_email=n.text(buyer, "t:E_MAILS/t:E_MAIL") if defence else n.leaf(buyer_k.get("E_MAIL")),
+        buyer_url=n.leaf(buyer_k.get("URL_GENERAL")) or (n.text(form, ".//t:URL_GENERAL") if defence else ""),
         cpv_main=cpv_main or (original_cpv[0] if original_cpv else ""),
         cpv_additional=tuple(c for c in dict.fromkeys(additional_cpv + original_cpv) if c != cpv_main),
         place_nuts=place_nuts or n.codes(data, PERFORMANCE_NUTS),
@@ -183,7 +187,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         currency=currency or n.attr(data, "t:VALUES/t:VALUE", "CURRENCY"),
         procedure_type=_procedure_type(n, form),
         submission_deadline=deadline,
-        planned_date=_iso_date(n.text(form, "t:OBJECT_CONTRACT/t:DATE_PUBLICATION_NOTICE")),
+        planned_date=_iso_date(n.leaf(oc_k.get("DATE_PUBLICATION_NOTICE"))),
         lots=lots,
         url=TED_NOTICE_URL.format(doc_id),
         seen_at=doc.fetched_at,
@@ -222,15 +226,13 @@ def _name(n: Notice, address: etree._Element | None) -> str:
     return n.text(address, "t:OFFICIALNAME") or n.text(address, "t:ORGANISATION/t:OFFICIALNAME")
 
 
-def _department(n: Notice, buyer: etree._Element | None) -> str:
+def _department(name: str, contact: str) -> str:
     """TED has no department field: an office named after the buyer ("Stadt Erlangen – Amt 24")
     or as the contact point ("Jugendamt"), never a person's name."""
-    name = _name(n, buyer)
     for separator in (" – ", " - ", ", ", " / "):
         _, _, tail = name.partition(separator)
         if tail and OFFICE_WORDS.search(tail):
             return tail.strip()
-    contact = n.text(buyer, "t:CONTACT_POINT")
     return contact if contact and OFFICE_WORDS.search(contact) else ""
 
 
@@ -266,23 +268,23 @@ def _procedure_type(n: Notice, form: etree._Element) -> str:
 
 def _lot(n: Notice, node: etree._Element, defence: bool) -> Lot:
     """An OBJECT_DESCR of the 2014 forms, or a defence PIN's LOT_PRIOR_INFORMATION."""
+    parts = n.kids(node)
     if defence:
-        lot_id, title, description = "t:LOT_NUMBER", "t:LOT_TITLE", "t:LOT_DESCRIPTION"
-        cpv = n.codes(node, "t:CPV/t:CPV_MAIN/t:CPV_CODE") + n.codes(
-            node, "t:CPV/t:CPV_ADDITIONAL/t:CPV_CODE"
-        )
+        lot_id, title, description = "LOT_NUMBER", "LOT_TITLE", "LOT_DESCRIPTION"
+        cpv = n.codes(node, "t:CPV/t:CPV_MAIN/t:CPV_CODE")
+        cpv += n.codes(node, "t:CPV/t:CPV_ADDITIONAL/t:CPV_CODE")
     else:
-        lot_id, title, description = "t:LOT_NO", "t:TITLE", "t:SHORT_DESCR"
-        cpv = n.codes(node, "t:CPV_ADDITIONAL/t:CPV_CODE")
-    value = n.first(node, "t:VAL_OBJECT")
+        lot_id, title, description = "LOT_NO", "TITLE", "SHORT_DESCR"
+        cpv = n.codes(node, "t:CPV_ADDITIONAL/t:CPV_CODE") if "CPV_ADDITIONAL" in parts else ()
+    value = parts.get("VAL_OBJECT")
     return Lot(
-        lot_id=n.text(node, lot_id) or node.get("ITEM", ""),
-        title=n.paragraphs(node, title),
+        lot_id=n.leaf(parts.get(lot_id)) or node.get("ITEM", ""),
+        title=n.leaf(parts.get(title)),
         cpv=tuple(dict.fromkeys(cpv)),
         estimated_value=_amount(value),
         currency=(value.get("CURRENCY") or "") if value is not None else "",
         submission_deadline=None,
-        description=n.paragraphs(node, description),
+        description=n.leaf(parts.get(description)),
     )
 
 
