@@ -275,6 +275,8 @@ def evaluate(
             for r in entries:
                 typer.echo(f"  {r.grade} {shorten(r.notice, 74, placeholder='…')}")
                 typer.echo(f"    {shorten(r.reason or 'keine Begründung', 74, placeholder=' …')}")
+                if r.label_reason:
+                    typer.echo(f"    Urteil: {shorten(r.label_reason, 66, placeholder=' …')}")
     if result.missing:
         typer.echo("\nNicht in der Datenbank (erst importieren, z. B. kommunen import-notices):")
         for notice in result.missing[:20]:
