@@ -70,7 +70,7 @@ KREISFREI = "Kreisfreie Stadt"
 
 @dataclass(slots=True)
 class Directory:
-    """The Kommunen a batch of buyers may name, read once per batch."""
+    """Every Gemeinde and Kreis a buyer may name, read once per run (KommunenLinker)."""
 
     gemeinde_names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     gemeinde_name_of: dict[str, str] = field(default_factory=dict)
