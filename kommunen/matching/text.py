@@ -89,10 +89,17 @@ class _Joined:
                 self.text = "\x00".join(documents)
         self.lengths = np.fromiter(map(len, documents), dtype=np.int64, count=self.size)
         self.ends = np.cumsum(self.lengths + 1)
+        self._counted: dict[str, np.ndarray] = {}
 
     def counts(self, stemmed: str) -> np.ndarray:
-        doc = np.searchsorted(self.ends, np.asarray(self._positions(stemmed), dtype=np.int64), side="right")
-        return np.bincount(doc, minlength=self.size)
+        """Occurrences per document, remembered: themes share words ("Flüchtlinge")."""
+        found = self._counted.get(stemmed)
+        if found is None:
+            doc = np.searchsorted(
+                self.ends, np.asarray(self._positions(stemmed), dtype=np.int64), side="right"
+            )
+            found = self._counted[stemmed] = np.bincount(doc, minlength=self.size)
+        return found
 
     def _positions(self, stemmed: str) -> list[int]:
         if not stemmed:
@@ -137,6 +144,16 @@ class TextScore:
     matched: tuple[str, ...]  # the profile's words, as the user wrote them
 
 
+def _distinct(variants: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Related words without those another one already finds: stems match inside compounds, so
+    "dolmetsch" finds "Dolmetscherleistungen" and a second scan for it would find nothing new."""
+    kept: list[tuple[str, str]] = []
+    for word, stemmed in sorted(variants, key=lambda pair: len(pair[1])):
+        if not any(_plain(other) and other in stemmed for _, other in kept):
+            kept.append((word, stemmed))
+    return kept
+
+
 class KeywordScorer:
     """BM25: saturating term frequency, normalised by length within a collection, × idf × the
     user's weight; the result scaled to [0, 1]."""
@@ -154,7 +171,7 @@ class KeywordScorer:
         self.stems = [stem(w) for w in self.words]
         self.weights = np.array([keywords[w] for w in self.words], dtype=np.float64)
         self.related = [
-            [(r, stem(r)) for r in dict.fromkeys((related or {}).get(w, ())) if stem(r) != s]
+            _distinct([(r, stem(r)) for r in dict.fromkeys((related or {}).get(w, ())) if stem(r) != s])
             for w, s in zip(self.words, self.stems, strict=True)
         ]
         self.negatives = [[stem(n) for n in (false_friends or {}).get(w, ())] for w in self.words]
