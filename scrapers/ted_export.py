@@ -92,11 +92,13 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         raise ParseError(doc.url, "keine Dokumentnummer (DOC_ID)")
     data = n.first(n.root, "t:CODED_DATA_SECTION/t:NOTICE_DATA")
     codif = n.first(n.root, "t:CODED_DATA_SECTION/t:CODIF_DATA")
+    data_k, codif_k = n.kids(data), n.kids(codif)
+    document_type = _code(codif_k.get("TD_DOCUMENT_TYPE"))
     form = _form(n)
     if form is None:
         raise ParseError(doc.url, f"Bekanntmachung {doc_id} hat kein Formular (FORM_SECTION)")
     defence = n.first(form, "t:CONTRACTING_BODY") is None
-    stage = _stage(n, codif, form)
+    stage = _stage(n, document_type, form)
     title, language = _title(n, form, defence), form.get("LG", "")
     if not title:
         title = n.text(n.root, "t:TRANSLATION_SECTION/t:ML_TITLES/t:ML_TI_DOC[@LG='DE']/t:TI_TEXT")
@@ -110,9 +112,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     buyer = _buyer(n, form, defence)
     buyer_k = n.kids(buyer)
     oc_k = {} if defence else n.kids(n.first(form, "t:OBJECT_CONTRACT"))
-    country = (buyer_k["COUNTRY"].get("VALUE", "") if "COUNTRY" in buyer_k else "") or n.attr(
-        data, "t:ISO_COUNTRY", "VALUE"
-    )
+    country = _code(buyer_k.get("COUNTRY"), "VALUE") or _code(data_k.get("ISO_COUNTRY"), "VALUE")
     if defence:  # defence PINs describe the scope only
         description = n.paragraphs(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.paragraphs(
             form, ".//t:TOTAL_QUANTITY_OR_SCOPE"
@@ -166,7 +166,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         publication_number=publication_key(doc_id),
         notice_type=etree.QName(form).localname,
         form_type=FORM_TYPE[stage],
-        notice_subtype=n.attr(codif, "t:TD_DOCUMENT_TYPE", "CODE"),
+        notice_subtype=document_type,
         publication_date=_yyyymmdd(n.text(n.root, "t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB")),
         language="DEU" if language == "DE" else language,
         title=title,
@@ -175,9 +175,9 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         buyer_department=_department(buyer_name, n.leaf(buyer_k.get("CONTACT_POINT"))),
         buyer_city=n.leaf(buyer_k.get("TOWN")),
         buyer_postal_code=postal_code(n.leaf(buyer_k.get("POSTAL_CODE"))),
-        buyer_nuts=(n.codes(buyer, NUTS) or n.codes(data, "*[local-name()='CA_CE_NUTS']") or ("",))[0],
+        buyer_nuts=_code(buyer_k.get("NUTS")) or _code(data_k.get("CA_CE_NUTS")),
         buyer_country=_country(country),
-        buyer_legal_type=_buyer_type(n, form, codif, defence),
+        buyer_legal_type=_buyer_type(n, form, _code(codif_k.get("AA_AUTHORITY_TYPE")), defence),
         buyer_email=n.text(buyer, "t:E_MAILS/t:E_MAIL") if defence else n.leaf(buyer_k.get("E_MAIL")),
         buyer_url=n.leaf(buyer_k.get("URL_GENERAL")) or (n.text(form, ".//t:URL_GENERAL") if defence else ""),
         cpv_main=cpv_main or (original_cpv[0] if original_cpv else ""),
@@ -192,7 +192,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         url=TED_NOTICE_URL.format(doc_id),
         seen_at=doc.fetched_at,
         stage=stage,
-        contract_nature=_nature(n, form, codif, defence),
+        contract_nature=_nature(n, form, _code(codif_k.get("NC_CONTRACT_NATURE")), defence),
         awarded_value=awarded,
         winners=_winners(n, form, defence),
         previous_notices=tuple(dict.fromkeys(r for r in references if r and r != publication_key(doc_id))),
@@ -203,11 +203,15 @@ def _country(code: str) -> str:
     return COUNTRY3.get(code, code)
 
 
-def _stage(n: Notice, codif: etree._Element | None, form: etree._Element) -> Stage:
+def _code(element: etree._Element | None, attribute: str = "CODE") -> str:
+    return (element.get(attribute) or "").strip() if element is not None else ""
+
+
+def _stage(n: Notice, document_type: str, form: etree._Element) -> Stage:
     notice_type = n.attr(form, "t:NOTICE", "TYPE")
     if notice_type in STAGE_BY_NOTICE_TYPE:
         return STAGE_BY_NOTICE_TYPE[notice_type]
-    return STAGE_BY_DOCUMENT_TYPE.get(n.attr(codif, "t:TD_DOCUMENT_TYPE", "CODE"), Stage.UNKNOWN)
+    return STAGE_BY_DOCUMENT_TYPE.get(document_type, Stage.UNKNOWN)
 
 
 def _title(n: Notice, form: etree._Element, defence: bool) -> str:
@@ -236,7 +240,7 @@ def _department(name: str, contact: str) -> str:
     return contact if contact and OFFICE_WORDS.search(contact) else ""
 
 
-def _buyer_type(n: Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
+def _buyer_type(n: Notice, form: etree._Element, authority_type: str, defence: bool) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
     found = n.attr(
         form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY" if defence else "t:CONTRACTING_BODY/t:CA_TYPE", "VALUE"
@@ -246,16 +250,16 @@ def _buyer_type(n: Notice, form: etree._Element, codif: etree._Element | None, d
     if n.first(form, "t:CONTRACTING_BODY/t:CE_ACTIVITY | t:CONTRACTING_BODY/t:CE_ACTIVITY_OTHER") is not None:
         return "utilities"
     return {"1": "ministry", "3": "regional_authority", "4": "utilities", "6": "body_public"}.get(
-        n.attr(codif, "t:AA_AUTHORITY_TYPE", "CODE"), ""
+        authority_type, ""
     )
 
 
-def _nature(n: Notice, form: etree._Element, codif: etree._Element | None, defence: bool) -> str:
+def _nature(n: Notice, form: etree._Element, nature_code: str, defence: bool) -> str:
     if defence:
         typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
     else:
         typed = n.attr(form, "t:OBJECT_CONTRACT/t:TYPE_CONTRACT", "CTYPE")
-    return typed.lower() if typed else NATURE_BY_CODE.get(n.attr(codif, "t:NC_CONTRACT_NATURE", "CODE"), "")
+    return typed.lower() if typed else NATURE_BY_CODE.get(nature_code, "")
 
 
 def _procedure_type(n: Notice, form: etree._Element) -> str:
