@@ -20,7 +20,15 @@ from lxml import etree
 
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
-from scrapers.records import Lot, Stage, TenderRecord, Winner, postal_code, publication_key
+from scrapers.records import (
+    STAGE_OF_FORM_TYPE,
+    Lot,
+    Stage,
+    TenderRecord,
+    Winner,
+    postal_code,
+    publication_key,
+)
 from scrapers.xmlsafe import parse_xml
 
 NS = {
@@ -43,15 +51,6 @@ _OFFICE = re.compile(r"\b(Amt|Referat|Fachdienst|Fachbereich|Dezernat|Abteilung|
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLACEHOLDER_AMOUNT = 1.0
 _NOTICE_VERSION = re.compile(r"(?<=[0-9a-f]{12})-\d{2}$")  # "<uuid>-01": notice id and version
-STAGE_BY_FORM_TYPE = {
-    "planning": Stage.PLANNING,
-    "competition": Stage.COMPETITION,
-    "result": Stage.RESULT,
-    "completion": Stage.RESULT,
-    "cont-modif": Stage.MODIFICATION,
-    "dir-awa-pre": Stage.VEAT,
-    "change": Stage.CHANGE,
-}
 
 
 _COMPILED: dict[str, etree.XPath] = {}
@@ -228,9 +227,7 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
         lots=lots,
         url=TED_NOTICE_URL.format(publication_number) if publication_number else doc.url,
         seen_at=doc.fetched_at,
-        stage=STAGE_BY_FORM_TYPE.get(
-            notice_type[0].get("listName", "") if notice_type else "", Stage.UNKNOWN
-        ),
+        stage=_stage(notice_type),
         contract_nature=_text(project, "cbc:ProcurementTypeCode"),
         awarded_value=_awarded(ext),
         winners=_winners(ext, organisations),
@@ -240,7 +237,7 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
 
 def _stage(notice_type: list[etree._Element]) -> Stage:
     form_type = notice_type[0].get("listName", "") if notice_type else ""
-    return STAGE_BY_FORM_TYPE.get(form_type, Stage.UNKNOWN)
+    return STAGE_OF_FORM_TYPE.get(form_type, Stage.UNKNOWN)
 
 
 def _free_text_buyer(line: str) -> tuple[str, str, str, str, str]:

@@ -83,6 +83,21 @@ class Stage(enum.StrEnum):
     UNKNOWN = ""
 
 
+# The eForms form type (BT-03) of each stage: TED_EXPORT notices get one so both formats read
+# alike, and eForms notices get their stage from it ("completion" reports a result too).
+FORM_TYPE_OF_STAGE = {
+    Stage.PLANNING: "planning",
+    Stage.COMPETITION: "competition",
+    Stage.RESULT: "result",
+    Stage.MODIFICATION: "cont-modif",
+    Stage.VEAT: "dir-awa-pre",
+    Stage.CHANGE: "change",
+    Stage.UNKNOWN: "",
+}
+STAGE_OF_FORM_TYPE = {form: stage for stage, form in FORM_TYPE_OF_STAGE.items() if form}
+STAGE_OF_FORM_TYPE["completion"] = Stage.RESULT
+
+
 @dataclass(frozen=True, slots=True)
 class Winner:
     """Who won a lot (BT-500 of the TenderingParty's Organization, or TED's CONTRACTOR)."""

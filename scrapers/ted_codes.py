@@ -36,15 +36,6 @@ STAGE_BY_NOTICE_TYPE = {
     "AWARD_CONTRACT": Stage.RESULT,
     "CONCESSION_AWARD_CONTRACT": Stage.RESULT,
 }
-FORM_TYPE = {  # the eForms form type (BT-03) of each stage, so both formats read alike
-    Stage.PLANNING: "planning",
-    Stage.COMPETITION: "competition",
-    Stage.RESULT: "result",
-    Stage.MODIFICATION: "cont-modif",
-    Stage.VEAT: "dir-awa-pre",
-    Stage.CHANGE: "change",
-    Stage.UNKNOWN: "",
-}
 NATURE_BY_CODE = {"1": "works", "2": "supplies", "4": "services"}
 PROCEDURE_BY_ELEMENT = {  # PROCEDURE/PT_* → eForms procedure type (BT-105)
     "PT_OPEN": "open",

@@ -19,10 +19,17 @@ from lxml import etree
 
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
-from scrapers.records import Lot, Stage, TenderRecord, Winner, postal_code, publication_key
+from scrapers.records import (
+    FORM_TYPE_OF_STAGE,
+    Lot,
+    Stage,
+    TenderRecord,
+    Winner,
+    postal_code,
+    publication_key,
+)
 from scrapers.ted_codes import (
     COUNTRY3,
-    FORM_TYPE,
     NATURE_BY_CODE,
     PROCEDURE_BY_ELEMENT,
     STAGE_BY_DOCUMENT_TYPE,
@@ -114,7 +121,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     oc_k = {} if defence else n.kids(n.first(form, "t:OBJECT_CONTRACT"))
     country = _code(buyer_k.get("COUNTRY"), "VALUE") or _code(data_k.get("ISO_COUNTRY"), "VALUE")
     if defence:  # defence PINs describe the scope only
-        description = n.paragraphs(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.paragraphs(
+        description = n.text(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.text(
             form, ".//t:TOTAL_QUANTITY_OR_SCOPE"
         )
     else:
@@ -165,7 +172,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         changed_notice_id="",
         publication_number=publication_key(doc_id),
         notice_type=etree.QName(form).localname,
-        form_type=FORM_TYPE[stage],
+        form_type=FORM_TYPE_OF_STAGE[stage],
         notice_subtype=document_type,
         publication_date=_yyyymmdd(n.text(n.root, "t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB")),
         language="DEU" if language == "DE" else language,
@@ -216,8 +223,8 @@ def _stage(n: Notice, document_type: str, form: etree._Element) -> Stage:
 
 def _title(n: Notice, form: etree._Element, defence: bool) -> str:
     if defence:
-        return n.paragraphs(form, ".//t:TITLE_CONTRACT")
-    return n.paragraphs(form, "t:OBJECT_CONTRACT/t:TITLE")
+        return n.text(form, ".//t:TITLE_CONTRACT")
+    return n.text(form, "t:OBJECT_CONTRACT/t:TITLE")
 
 
 def _buyer(n: Notice, form: etree._Element, defence: bool) -> etree._Element | None:
@@ -315,9 +322,9 @@ def _amount(element: etree._Element | None) -> float | None:
 
 
 def _sum(n: Notice, node: etree._Element, expr: str) -> float | None:
-    values = [float(v) for el in n.x(node, expr) if (v := "".join(el.itertext()).strip())]
-    total = sum(values)
-    return total if total > _PLACEHOLDER_VALUE else None
+    """The awarded lots' values together; placeholders count nothing."""
+    total = sum(value for el in n.x(node, expr) if (value := _amount(el)) is not None)
+    return total or None
 
 
 def _yyyymmdd(value: str) -> date | None:

@@ -62,12 +62,8 @@ class Notice:
             return found
 
     def text(self, node: etree._Element | None, expr: str) -> str:
-        found = self.first(node, expr)
-        if found is None:
-            return ""
-        if not len(found):  # a leaf: its own text, no tree walk
-            return " ".join((found.text or "").split())
-        return " ".join("".join(found.itertext()).split())
+        """The text of the first match, whitespace collapsed, one space between its <P>s."""
+        return self.leaf(self.first(node, expr))
 
     def attr(self, node: etree._Element | None, expr: str, name: str) -> str:
         found = self.first(node, expr)
@@ -87,19 +83,12 @@ class Notice:
 
     @staticmethod
     def leaf(element: etree._Element | None) -> str:
+        """Whitespace collapsed; paragraphs (and a superscript: "m 3") one space apart."""
         if element is None:
             return ""
         if not len(element):
             return " ".join((element.text or "").split())
         return " ".join(" ".join(element.itertext()).split())
-
-    def paragraphs(self, node: etree._Element | None, expr: str) -> str:
-        """The text of the first match, one space between its <P> paragraphs (and before a
-        superscript: "m 3"), whitespace collapsed."""
-        found = self.first(node, expr)
-        if found is None:
-            return ""
-        return " ".join(" ".join(found.itertext()).split())
 
     def codes(self, node: etree._Element | None, expr: str) -> tuple[str, ...]:
         if node is None:

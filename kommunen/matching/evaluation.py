@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import numpy as np
 from sqlalchemy import Engine
 
 from kommunen.errors import KommunenError
@@ -181,7 +180,8 @@ def evaluate(
         for label, i in order
     ]  # fmt: skip
     baseline = _keyword_order(columns, profile, [i for _, i in present])
-    base_grades = [dict((i, label.grade) for label, i in present)[i] for i in baseline]
+    grade_of = {i: label.grade for label, i in present}
+    base_grades = [grade_of[i] for i in baseline]
     grades = [r.grade for r in ranked]
     relevant = sum(1 for g in grades if g >= 1)
     return Evaluation(
@@ -199,4 +199,4 @@ def _keyword_order(columns: TenderColumns, profile: Profile, rows: list[int]) ->
     """The baseline: the profile's words alone (BM25 over the same stored notices), nothing else."""
     scorer = KeywordScorer(profile.begriffe)
     scores = scorer.scores(scorer.fit(Corpus(columns.title, columns.search_text, bodies_folded=True)))
-    return sorted(rows, key=lambda i: -float(np.asarray(scores)[i]))
+    return sorted(rows, key=lambda i: -float(scores[i]))

@@ -101,15 +101,23 @@ def group(keys: NoticeKeys) -> Procedures:
     return Procedures(newest, first, stages)
 
 
+def as_stage(value: str) -> Stage:
+    """A stored stage; an unknown value (a newer parser's) reads as UNKNOWN."""
+    try:
+        return Stage(value)
+    except ValueError:
+        return Stage.UNKNOWN
+
+
 def _order(stage: str) -> int:
-    return STAGE_ORDER.get(Stage(stage) if stage in Stage._value2member_map_ else Stage.UNKNOWN, 1)
+    return STAGE_ORDER[as_stage(stage)]
 
 
 def stage_line(keys: NoticeKeys, rows: list[int]) -> str:
     """ "Vorinformation 03/2024 · Ausschreibung 05/2024 · vergeben 09/2024 an Muster GmbH"."""
     parts: list[str] = []
     for i in rows:
-        stage = Stage(keys.stage[i]) if keys.stage[i] in Stage._value2member_map_ else Stage.UNKNOWN
+        stage = as_stage(keys.stage[i])
         word = STAGE_WORDS.get(stage)
         if not word:
             continue

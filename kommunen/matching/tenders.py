@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, String, or_, select
 from sqlalchemy.orm import Session
 
+from kommunen.matching.procedures import STAGE_WORDS, as_stage
 from kommunen.store.db import session_scope
 from kommunen.store.models import Gebiet, Gemeinde, Tender
 from kommunen.store.upsert import all_words
@@ -89,23 +90,13 @@ def find_tenders(
                 ort=" ".join(p for p in (t.buyer_postal_code, t.buyer_city) if p),
                 kommune=t.kommune_key or "",
                 kommune_name=names.get(t.kommune_key or "", ""),
-                stufe=STAGE_LABELS.get(t.stage, t.stage),
+                stufe=STAGE_WORDS.get(as_stage(t.stage), ""),
                 cpv=t.cpv_main,
                 art=t.notice_type,
                 url=t.url,
             )
             for t in found
         ]
-
-
-STAGE_LABELS = {
-    "vorinformation": "Vorinformation",
-    "ausschreibung": "Ausschreibung",
-    "vergeben": "vergeben",
-    "aenderung": "Änderung",
-    "ex_ante": "Ex-ante-Transparenz",
-    "berichtigung": "Berichtigung",
-}
 
 
 def kommune_names(session: Session, keys: set[str]) -> dict[str, str]:

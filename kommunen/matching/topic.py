@@ -129,18 +129,8 @@ def buyer_kind(kommune_key: str, legal_type: str) -> tuple[float, str]:
     return 0.5, ""
 
 
-def cpv_score(codes: tuple[str, ...] | list[str], wanted: tuple[str, ...]) -> tuple[float, str]:
+def cpv_score(codes: Iterable[str], wanted: tuple[str, ...]) -> tuple[float, str]:
     """The best (value, tender code): the exact code, or inside a profile prefix of 5+ digits, 1.0;
     inside a 3–4 digit prefix 0.9, a 2-digit division prefix ("72" = all IT) 0.8 – a broad wish is
     weaker evidence; otherwise same class (5 digits) 0.8, group (4) 0.6, division (2) 0.3."""
-    best, found = 0.0, ""
-    for code in codes:
-        for want in wanted:
-            if code == want or (len(want) < 8 and code.startswith(want)):
-                value = 1.0 if len(want) >= 5 else 0.9 if len(want) >= 3 else 0.8
-            else:
-                shared = next((n for n in (5, 4, 2) if code[:n] == want[:n]), 0)
-                value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
-            if value > best:
-                best, found = value, code
-    return best, found
+    return CpvIndex(wanted).score(codes)
