@@ -90,3 +90,22 @@ def test_metrics_on_grades() -> None:
     assert precision_at([2, 1, 0], relevant=2, k=10) == 1.0  # min(k, relevant) below
     assert ndcg_at([2, 1, 0], k=3) == 1.0
     assert 0 < ndcg_at([0, 1, 2], k=3) < 0.6
+
+
+@pytest.mark.usefixtures("notices")
+def test_tenders_json_names_the_kommune_and_the_stage() -> None:
+    result = runner.invoke(app, ["tenders", "--search", "Dolmetscherleistungen", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    (dortmund,) = json.loads(result.output)
+    assert (dortmund["kommune"], dortmund["kommune_name"], dortmund["stufe"]) == (
+        "05913000",
+        "Dortmund, Stadt",
+        "Ausschreibung",
+    )
+    result = runner.invoke(app, ["tenders", "--search", "Flüchtlingen", "-f", "json"])
+    wetterau = next(t for t in json.loads(result.output) if t["source_id"] == "486837-2018")
+    assert (wetterau["kommune"], wetterau["kommune_name"], wetterau["stufe"]) == (
+        "06440",
+        "Wetteraukreis",  # already says Kreis; "Passau" reads "Landkreis Passau"
+        "vergeben",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,10 +107,7 @@ def kommune_names(session: Session, keys: set[str]) -> dict[str, str]:
         session.execute(select(Gemeinde.ags, Gemeinde.name).where(Gemeinde.ags.in_(gemeinden))).all()
     )
     kreise = select(Gebiet.key, Gebiet.typ, Gebiet.name).where(Gebiet.key.in_(keys - gemeinden))
-    names.update(
-        {
-            key: f"{typ} {name}" if typ and typ not in name else name
-            for key, typ, name in session.execute(kreise)
-        }
-    )
+    for key, typ, name in session.execute(kreise):  # "Landkreis Passau", but "Wetteraukreis"
+        says_kreis = re.search(r"kreis|region|verband", name, re.IGNORECASE)
+        names[key] = name if says_kreis or not typ else f"{typ} {name}"
     return names
