@@ -34,16 +34,27 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"KOMMUNEN_DATABASE_URL {url!r} ist nicht nutzbar: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 runs DDL outside any transaction (it only opens one before DML): a kill
+    # during a migration left half a schema behind for good. Transactions are begun here instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """BEGIN for every transaction, IMMEDIATE (the write lock at once) where asked: two processes
+    migrating a fresh database one after the other, never both half-way."""
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -55,7 +66,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply all migrations (idempotent)."""
+    """Apply all migrations in one transaction (idempotent): killed half-way, nothing is applied."""
     if current_revision(engine) == HEAD:
         return
     from alembic import command
@@ -63,7 +74,7 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

@@ -1,0 +1,89 @@
+"""A process killed with SIGKILL (no clean-up runs) leaves a database the next command can use.
+
+The child is a real `python` process that pauses at a chosen statement and says so in a marker
+file; the test then kills it with SIGKILL, the way the OOM killer or a power cut would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from kommunen.store.db import HEAD, current_revision, make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAUSE_AT = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import event
+from kommunen.store import db
+
+url, marker, needle = sys.argv[1:4]
+engine = db.make_engine(url)
+
+@event.listens_for(engine, "after_cursor_execute")
+def pause(conn, cursor, statement, parameters, context, executemany):
+    if needle in statement:
+        Path(marker).touch()
+        time.sleep(120)
+
+db.upgrade(engine)
+"""
+
+
+def kill_when_paused(tmp_path: Path, url: str, needle: str) -> None:
+    marker = tmp_path / "paused"
+    child = subprocess.Popen([sys.executable, "-c", PAUSE_AT, url, str(marker), needle], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            if child.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the child never reached {needle!r} (exit {child.returncode})")
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize(
+    "needle",
+    ["CREATE TABLE gebiete", "CREATE TABLE tenders", "ALTER TABLE tenders ADD COLUMN search_text"],
+)
+def test_killed_during_migration_the_next_start_migrates_cleanly(tmp_path: Path, needle: str) -> None:
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    kill_when_paused(tmp_path, url, needle)
+    engine = make_engine(url)
+    assert current_revision(engine) is None  # nothing of the killed migration was kept
+    assert "gebiete" not in inspect(engine).get_table_names()
+    upgrade(engine)  # today's main: "table gebiete already exists", on every start
+    assert current_revision(engine) == HEAD
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tenders")).scalar_one() == 0
+
+
+def test_the_cli_works_after_a_killed_first_migration(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    url = f"sqlite:///{home / 'kommunen.db'}"
+    home.mkdir()
+    kill_when_paused(tmp_path, url, "CREATE TABLE gebiete")
+    env = {**os.environ, "KOMMUNEN_HOME": str(home), "KOMMUNEN_DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-c", "from kommunen.cli import main; main()", "sources"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "already exists" not in result.stderr
+    assert current_revision(make_engine(url)) == HEAD
