@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
 from kommunen.outputs.render import Format
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 app = typer.Typer(
     help="kommunen – Leads für Sozialunternehmen, deren Kunden deutsche Kommunen sind.",
@@ -65,3 +70,19 @@ def gemeinde_index():  # type: ignore[no-untyped-def]
             "oder `kommunen run` ausführen."
         )
     return index
+
+
+def exclusive(job: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A command that writes takes the database's job lock first; a second one waits, saying so."""
+
+    def wrap(command: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(command)
+        def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+            from kommunen.store.lock import job_lock
+
+            with job_lock(engine(), job, on_wait=lambda message: typer.echo(message, err=True)):
+                return command(*args, **kwargs)
+
+        return locked
+
+    return wrap

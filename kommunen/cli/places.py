@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from kommunen.cli.common import FormatOption, app, engine, gemeinde_index
+from kommunen.cli.common import FormatOption, app, engine, exclusive, gemeinde_index
 from kommunen.outputs.render import Format
 
 
 @app.command("import-gemeinden")
+@exclusive("import-gemeinden")
 def import_gemeinden(
     files: Annotated[
         list[Path] | None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kommunen.cli.common import app, engine
+from kommunen.cli.common import app, engine, exclusive
 from kommunen.cli.leads import new_by_kind, ranked_leads
 from kommunen.cli.places import import_gemeinden
 from kommunen.cli.sources import import_codelists, import_notices, scrape, scrape_one
@@ -30,6 +30,7 @@ DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "i
 
 
 @app.command()
+@exclusive("run")
 def run(
     profile: Annotated[
         Path, typer.Option("--profile", "-p", help="Profil (TOML); ohne Angabe das Beispielprofil.")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kommunen.cli.common import FormatOption, app, engine
+from kommunen.cli.common import FormatOption, app, engine, exclusive
 from kommunen.outputs.render import Format
 
 
@@ -44,6 +44,7 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
 
 
 @app.command()
+@exclusive("scrape")
 def scrape(
     names: Annotated[list[str] | None, typer.Argument(help="Quellen (ohne Angabe: alle fälligen).")] = None,
     since: Annotated[
@@ -84,6 +85,7 @@ def scrape(
 
 
 @app.command("import-notices")
+@exclusive("import-notices")
 def import_notices(
     paths: Annotated[
         list[Path],
@@ -107,6 +109,7 @@ def import_notices(
 
 
 @app.command("import-codelisten")
+@exclusive("import-codelisten")
 def import_codelists(
     paths: Annotated[
         list[Path] | None,
@@ -165,6 +168,7 @@ def codes(
 
 
 @app.command()
+@exclusive("reparse")
 def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -> None:
     """Records einer Quelle aus dem Rohdaten-Archiv neu aufbauen (nach einem Parser-Fix).
 
