@@ -134,7 +134,7 @@ def test_second_run_sends_nothing_and_a_moved_deadline_comes_again(engine: Engin
     moved = leads()
     moved[0].deadline = NOW + timedelta(days=40)
     again = run_digest(engine, settings, moved)
-    assert [title for title, _ in again.sections] == ["Geändert (Frist verschoben, Berichtigung)"]
+    assert [section.title for section in again.sections] == ["Geändert (Frist verschoben, Berichtigung)"]
     assert len(inbox.received) == 2
 
 
@@ -169,3 +169,33 @@ def test_smtp_settings_need_the_password_from_the_environment(monkeypatch: pytes
     monkeypatch.setenv("KOMMUNEN_SMTP_PASSWORD", "geheim")
     settings = SmtpSettings.from_env()
     assert (settings.port, settings.starttls, settings.password) == (587, True, "geheim")
+
+
+def test_a_backlog_beyond_the_cap_is_counted_once_and_never_sent_again_as_new(engine: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, settings = smtp
+    many = [
+        Lead(
+            "tender",
+            f"ted:{n}",
+            f"Sprachmittlung Los {n}",
+            f"https://t.example/{n}",
+            0.9 - n / 100,
+            [Component("text", 0.9, "Begriffe: Sprachmittlung")],
+            deadline=NOW + timedelta(days=10 + n),
+        )
+        for n in range(20)
+    ]
+    first = run_digest(engine, settings, many)
+    assert len(first.items) == 20
+    (received,) = inbox.received
+    parsed = email.message_from_bytes(received.as_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "Mehrsprachig gGmbH: 20 neue Leads"
+    text = parsed.get_body(("plain",)).get_content()
+    assert "== Neue Ausschreibungen (20) ==" in text
+    assert text.count("* Sprachmittlung Los") == mail.MAX_PER_SECTION
+    assert "… und 5 weitere: alle in leads.xlsx oder mit `kommunen leads`" in text
+    assert "… und 5 weitere" in parsed.get_body(("html",)).get_content()
+    assert run_digest(engine, settings, many).items == []  # today's main: "5 neue Leads" the next day
+    assert len(inbox.received) == 1
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DigestSent)) == 20

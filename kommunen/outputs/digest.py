@@ -1,8 +1,10 @@
 """The daily digest: what is new (or materially changed) for one recipient, as one email.
 
 Only leads the recipient has not had are sent; a lead whose title, deadline or link changed
-comes again under "Geändert". Nothing is marked as sent until the SMTP server accepted the
-mail, so a failed send is retried by the next run. An empty day sends nothing.
+comes again under "Geändert". A section shows its best 15 and says "und N weitere": those count
+as handed out too, so the next digest never serves the backlog again as new. Nothing is marked
+as sent until the SMTP server accepted the mail, so a failed send is retried by the next run.
+An empty day sends nothing.
 """
 
 from __future__ import annotations
@@ -62,15 +64,27 @@ class Item:
     digest_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    entries: list[Item]  # shown, best first
+    more: list[Item]  # beyond the cap: counted in the mail ("und N weitere"), in the export
+
+    @classmethod
+    def capped(cls, title: str, items: list[Item]) -> Section:
+        return cls(title, items[:MAX_PER_SECTION], items[MAX_PER_SECTION:])
+
+
 @dataclass(slots=True)
 class Digest:
     profile: str
     profile_path: str
-    sections: list[tuple[str, list[Item]]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
 
     @property
     def items(self) -> list[Item]:
-        return [item for _, items in self.sections for item in items]
+        """Everything this digest hands out, shown or counted."""
+        return [item for section in self.sections for item in (*section.entries, *section.more)]
 
 
 def material_hash(lead: Lead) -> str:
@@ -106,9 +120,9 @@ def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, 
             elif sent[item.lead_id] != item.digest_hash:
                 changed.append(item)
         if fresh:
-            digest.sections.append((title, fresh[:MAX_PER_SECTION]))
+            digest.sections.append(Section.capped(title, fresh))
     if changed:
-        digest.sections.append(("Geändert (Frist verschoben, Berichtigung)", changed[:MAX_PER_SECTION]))
+        digest.sections.append(Section.capped("Geändert (Frist verschoben, Berichtigung)", changed))
     return digest
 
 
@@ -124,7 +138,7 @@ def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> Email
         "profile_path": digest.profile_path,
         "total": len(digest.items),
         "day": now.astimezone(BERLIN).strftime("%d.%m.%Y"),
-        "sections": [{"title": title, "entries": items} for title, items in digest.sections],
+        "sections": digest.sections,
         "unsubscribe": unsubscribe,
     }
     message = EmailMessage()
