@@ -10,12 +10,13 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
+from kommunen.cli.german import GermanTyper
 from kommunen.outputs.render import Format
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(
+app = GermanTyper(
     help="kommunen – Leads für Sozialunternehmen, deren Kunden deutsche Kommunen sind.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -34,6 +35,7 @@ ProfileOption = Annotated[
 
 class _State:
     debug = False
+    exit_code = 0  # 3 once a source or document failed: cron must see the partial run
 
 
 state = _State()

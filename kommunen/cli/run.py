@@ -38,6 +38,12 @@ def run(
     online: Annotated[
         bool, typer.Option("--online", help="Fällige Quellen im Netz abrufen statt aufgezeichneter Daten.")
     ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Export (.xlsx, .csv, .json, .ics); Vorgabe KOMMUNEN_HOME/leads.xlsx."
+        ),
+    ] = None,
 ) -> None:
     """Der Hauptjob einmal: Daten holen → Leads ordnen → Export (und Digest, wenn eingerichtet).
 
@@ -48,10 +54,13 @@ def run(
 
     from kommunen.collect.pipeline import utcnow
     from kommunen.config import DigestSettings, Settings
+    from kommunen.errors import ConfigError
     from kommunen.matching.leads import mark_first_seen
     from kommunen.outputs.export import export as write_export
 
     settings = Settings.from_env()
+    if output is not None and not output.parent.is_dir():  # found out now, not after the whole run
+        raise ConfigError(f"--output {output}: den Ordner {output.parent} gibt es nicht")
     typer.echo("Gemeindeverzeichnis importieren …")
     import_gemeinden(files=None)
     if online:
@@ -72,7 +81,7 @@ def run(
     started = utcnow()
     loaded, ranked = ranked_leads(profile)
     shown = mark_first_seen(engine(), loaded, ranked.select(limit=500))
-    output = settings.home / "leads.xlsx"
+    output = output or settings.home / "leads.xlsx"
     write_export(shown, output, utcnow())
     new = new_by_kind(loaded.name, started)
     counts = ", ".join(

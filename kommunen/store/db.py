@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +19,7 @@ from kommunen.config import Settings
 from kommunen.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0010"  # tests/test_db.py checks this equals Alembic's head revision
+HEAD = "0011"  # tests/test_db.py checks this equals Alembic's head revision
 
 
 def make_engine(url: str) -> Engine:
@@ -27,7 +27,13 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(path).expanduser().parent
+            blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+            if blocking is not None:
+                raise ConfigError(
+                    f"{blocking} ist eine Datei, kein Ordner: KOMMUNEN_HOME oder KOMMUNEN_DATABASE_URL prüfen"
+                )
+            folder.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, **kwargs)
     except Exception as exc:  # bad URL or missing driver: one clear line
@@ -65,10 +71,33 @@ def current_revision(engine: Engine) -> str | None:
         return None
 
 
+def known_revisions() -> list[str]:
+    return sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def _check_is_ours(engine: Engine, revision: str | None) -> None:
+    """Never extend another program's database, never guess at a schema from a newer kommunen."""
+    where = engine.url.render_as_string(hide_password=True)
+    if revision is None:
+        tables = inspect(engine).get_table_names()
+        if tables:
+            raise ConfigError(
+                f"{where} ist keine kommunen-Datenbank (Tabellen: {', '.join(sorted(tables)[:5])}): "
+                "eine leere oder eigene Datei wählen (KOMMUNEN_DATABASE_URL)"
+            )
+    elif revision not in known_revisions():
+        raise ConfigError(
+            f"{where} hat das Schema {revision}, dieses kommunen kennt nur bis {HEAD}: "
+            "kommunen aktualisieren oder eine andere Datenbank wählen"
+        )
+
+
 def upgrade(engine: Engine) -> None:
     """Apply all migrations in one transaction (idempotent): killed half-way, nothing is applied."""
-    if current_revision(engine) == HEAD:
+    revision = current_revision(engine)
+    if revision == HEAD:
         return
+    _check_is_ours(engine, revision)
     from alembic import command
     from alembic.config import Config
 
