@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser
 
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError, ParseError
+from scrapers.errors import FetchError, ParseError, SourcePaused
 from scrapers.http import Http
 from scrapers.records import TenderRecord
 from scrapers.xmlsafe import parse_xml
@@ -147,13 +147,20 @@ class Bund:
         self.feed_url = feed_url
 
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        feed = http.get(self.feed_url, conditional=False)
-        yield feed
-        for link in item_links(feed):  # each notice page adds what the feed leaves out
+        with http.budget():
+            feed = http.get(self.feed_url, conditional=False)
+            yield feed
             try:
-                yield http.get(link)
-            except FetchError as exc:
-                yield exc
+                links = item_links(feed)
+            except ParseError:
+                return  # the feed's own parse reports it
+            for link in dict.fromkeys(links):  # each notice page adds what the feed leaves out
+                try:
+                    yield http.get(link)
+                except SourcePaused:
+                    raise
+                except FetchError as exc:
+                    yield exc
 
     def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
         if doc.url == self.feed_url:

@@ -296,7 +296,8 @@ class Foerderdatenbank:
         self.export_url = export_url
 
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument]:
-        yield http.get(self.export_url)  # conditional: an unchanged export costs nothing
+        with http.budget():
+            yield http.get(self.export_url)  # conditional: an unchanged export costs nothing
 
     def parse(self, doc: RawDocument) -> Iterator[FundingRecord]:
         if doc.body.startswith(b"PK\x03\x04"):

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from scrapers import eforms
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError, ParseError
+from scrapers.errors import FetchError, ParseError, SourcePaused
 from scrapers.http import Http
 from scrapers.records import TenderRecord
 
@@ -30,8 +31,9 @@ def export_days(since: date, today: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((today - since).days + 1)]
 
 
-def split_export(doc: RawDocument) -> Iterator[RawDocument]:
-    """Each XML member of an export ZIP as a document of its own (url#member)."""
+def split_export(doc: RawDocument) -> Iterator[RawDocument | FetchError]:
+    """Each XML member of an export ZIP as a document of its own (url#member); one that is too
+    big or broken is an error of its own."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(doc.body))
     except zipfile.BadZipFile as exc:
@@ -40,11 +42,18 @@ def split_export(doc: RawDocument) -> Iterator[RawDocument]:
         for info in archive.infolist():
             if info.is_dir() or not info.filename.lower().endswith(".xml"):
                 continue
+            url = f"{doc.url}#{info.filename}"
             if info.file_size > MAX_MEMBER_BYTES:
-                raise ParseError(f"{doc.url}#{info.filename}", "Datei im ZIP ist zu groß")
+                yield FetchError(url, "Datei im ZIP ist zu groß")
+                continue
+            try:
+                body = archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+                yield FetchError(url, f"Datei im ZIP nicht lesbar ({exc})")
+                continue
             yield RawDocument(
-                url=f"{doc.url}#{info.filename}",
-                body=archive.read(info),
+                url=url,
+                body=body,
                 fetched_at=doc.fetched_at,
                 status=doc.status,
                 content_type="application/xml",
@@ -62,18 +71,23 @@ class Oeffentlichevergabe:
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
         today = http.clock().date()
         start = since.date() if since else today - DEFAULT_LOOKBACK
-        for day in export_days(start, today):
-            url = self.export_url.format(day.isoformat())
-            try:
-                export = http.get(url, headers={"Accept": ACCEPT_EFORMS}, conditional=False)
-            except FetchError as exc:
-                if exc.reason != "HTTP 404":  # no notices that day
-                    yield exc
-                continue
-            try:
-                yield from split_export(export)
-            except ParseError as exc:
-                yield FetchError(exc.url, exc.reason)
+        with http.budget():
+            for day in export_days(start, today):
+                url = self.export_url.format(day.isoformat())
+                try:
+                    export = http.get(url, headers={"Accept": ACCEPT_EFORMS}, conditional=False)
+                except SourcePaused:
+                    raise
+                except FetchError as exc:
+                    if exc.status != 404:  # no notices that day
+                        yield exc
+                    continue
+                try:
+                    yield from split_export(export)
+                except (ParseError, zipfile.BadZipFile, OSError, EOFError) as exc:
+                    yield FetchError(
+                        url, exc.reason if isinstance(exc, ParseError) else f"ZIP kaputt ({exc})"
+                    )
 
     def parse(self, doc: RawDocument) -> Iterator[TenderRecord]:
         yield eforms.parse_notice(doc, source=self.name)

@@ -5,8 +5,9 @@ Quelle   known endpoints (OParl/resources endpoints.yml, https://mirror.oparl.or
 Format   JSON; lists are {"data": [...], "links": {"next": ...}}; a Body carries ags/rgs,
          an Organization its organizationType (Gremium, Fraktion, Verwaltungsbereich, ...)
 Caveats  endpoints ignore modified_since and answer 500 on next pages: a failed page ends that
-         list and is recorded; "ags" comes as 8 digits, as 7 (leading zero lost) or as 9
-         (trailing zero); rgs is the 12-digit Regionalschlüssel
+         list and is recorded, as do a next link seen before, a broken one and MAX_PAGES pages;
+         "ags" comes as 8 digits, as 7 (leading zero lost) or as 9 (trailing zero); rgs is the
+         12-digit Regionalschlüssel
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError, ParseError
+from scrapers.errors import FetchError, ParseError, SourcePaused
 from scrapers.http import Http
 from scrapers.records import BodyRecord, DepartmentRecord
 
@@ -62,7 +63,21 @@ def _items(data: Any) -> list[dict[str, Any]]:
 def next_page(doc: RawDocument) -> str | None:
     data = _load(doc)
     links = data.get("links") if isinstance(data, dict) else None
-    return links.get("next") if isinstance(links, dict) else None
+    following = links.get("next") if isinstance(links, dict) else None
+    if not following or not isinstance(following, str):
+        return None
+    try:
+        return urljoin(doc.url, following.strip())
+    except ValueError:
+        return following  # Http names the broken link as that page's error
+
+
+def _load_or_none(doc: RawDocument) -> Any:
+    """The page's JSON for following links; a broken page is reported when it is parsed."""
+    try:
+        return _load(doc)
+    except ParseError:
+        return None
 
 
 def body_record(item: dict[str, Any], doc: RawDocument) -> BodyRecord:
@@ -113,47 +128,50 @@ class OParl:
     kind = SourceKind.DEPARTMENT
     default_schedule = "0 4 * * 0"  # weekly: administrations change slowly
 
-    def __init__(self, endpoints: tuple[str, ...] = (), body_filter: str = "") -> None:
+    def __init__(
+        self, endpoints: tuple[str, ...] = (), body_filter: str = "", max_pages: int = MAX_PAGES
+    ) -> None:
         self.endpoints = endpoints  # System URLs
         self.body_filter = body_filter.lower()
+        self.max_pages = max_pages  # per list
 
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        for system_url in self.endpoints:
-            try:
-                system = http.get(system_url, conditional=False)
-                body_list = _load(system).get("body")
-            except (FetchError, ParseError, AttributeError) as exc:
-                yield (
-                    exc
-                    if isinstance(exc, FetchError)
-                    else FetchError(system_url, f"kein OParl-System ({exc})")
-                )
+        with http.budget():
+            for system_url in self.endpoints:
+                yield from self._endpoint(http, system_url, since)
+
+    def _endpoint(
+        self, http: Http, system_url: str, since: datetime | None
+    ) -> Iterator[RawDocument | FetchError]:
+        """One System: whatever goes wrong in it is its error, and the next endpoint still runs."""
+        try:
+            system = http.get(system_url, conditional=False)
+            body_list = _load(system).get("body")
+        except SourcePaused:
+            raise
+        except FetchError as exc:
+            yield exc
+            return
+        except (ParseError, AttributeError) as exc:
+            yield FetchError(system_url, f"kein OParl-System ({exc})")
+            return
+        if not isinstance(body_list, str) or not body_list:
+            yield FetchError(system_url, "kein OParl-System (ohne Link auf die Körperschaften)")
+            return
+        for page in self._pages(http, body_list, since=None):
+            yield page
+            if isinstance(page, FetchError):
                 continue
-            for page in self._pages(http, str(body_list or ""), since=None):
-                yield page
-                if isinstance(page, FetchError):
-                    continue
-                for body in _items(_load(page)):
-                    wanted = not self.body_filter or self.body_filter in str(body.get("name", "")).lower()
-                    if wanted and body.get("organization"):
-                        yield from self._pages(http, str(body["organization"]), since)
+            for body in _items(_load_or_none(page)):
+                wanted = not self.body_filter or self.body_filter in str(body.get("name", "")).lower()
+                organizations = body.get("organization")
+                if wanted and isinstance(organizations, str) and organizations:
+                    yield from self._pages(http, organizations, since)
 
     def _pages(self, http: Http, url: str, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        if not url:
-            return
         if since is not None:
             url += ("&" if "?" in url else "?") + urlencode({"modified_since": since.isoformat()})
-        for _ in range(MAX_PAGES):
-            try:
-                page = http.get(url, conditional=False)
-            except FetchError as exc:
-                yield exc  # e.g. 500 on a next page: keep what the earlier pages gave
-                return
-            yield page
-            following = next_page(page)
-            if not following or following == url:
-                return
-            url = following
+        yield from http.paginate(url, next_page, max_pages=self.max_pages)
 
     def parse(self, doc: RawDocument) -> Iterator[BodyRecord | DepartmentRecord]:
         yield from parse_objects(doc)

@@ -4,8 +4,9 @@ Quelle   a Gemeinde's own website, from a start URL per Gemeinde (AGS → URL)
 Format   HTML of any CMS; departments are headings, list items or table rows named
          Amt/Fachbereich/Referat/Dezernat/..., with mailto:/tel: links or numbers nearby
 Caveats  a generic extractor: it reads only what a page publishes as an official contact;
-         the crawl stays on the start host, follows only organisation-like links, and is
-         bounded by depth and pages; no recorded municipal page exists yet to test it on
+         the crawl stays on the start host (and the host it redirects to, www or not),
+         follows only organisation-like links, and is bounded by depth and pages; no recorded
+         municipal page exists yet to test it on
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError
+from scrapers.errors import FetchError, SourcePaused
 from scrapers.http import Http
 from scrapers.records import DepartmentRecord
 
@@ -73,6 +74,12 @@ def _block(node: LexborNode) -> LexborNode:
         if current.tag in BLOCKS and len(current.text()) < 1500:
             return current
     return node
+
+
+def site_host(url: str) -> str:
+    """The host a Gemeinde's pages are known by: "www." and the case do not make another site."""
+    host = urlsplit(url).netloc.lower()
+    return host.removeprefix("www.")
 
 
 def _href(link: LexborNode) -> str:
@@ -136,11 +143,14 @@ def extract_departments(doc: RawDocument, ags: str) -> Iterator[DepartmentRecord
 
 def organisation_links(doc: RawDocument) -> list[str]:
     """Links on the same host whose text or path looks like the administration's structure."""
-    host = urlsplit(doc.url).netloc
+    host = site_host(doc.url)
     links = []
     for a in LexborHTMLParser(doc.body).css("a[href]"):
-        href = urldefrag(urljoin(doc.url, a.attributes.get("href") or ""))[0]
-        if urlsplit(href).netloc != host or not href.startswith(("http://", "https://")):
+        try:
+            href = urldefrag(urljoin(doc.url, a.attributes.get("href") or ""))[0]
+        except ValueError:
+            continue  # a link no browser could follow either
+        if site_host(href) != host or not href.startswith(("http://", "https://")):
             continue
         if FOLLOW_WORDS.search(a.text()) or FOLLOW_WORDS.search(urlsplit(href).path):
             links.append(href)
@@ -154,28 +164,36 @@ class MunicipalWebsites:
 
     def __init__(self, start: dict[str, str] | None = None, max_pages: int = 25, max_depth: int = 2) -> None:
         self.start = dict(start or {})  # AGS → start URL
-        self.hosts = {urlsplit(url).netloc: ags for ags, url in self.start.items()}
+        self.hosts = {site_host(url): ags for ags, url in self.start.items()}
         self.max_pages, self.max_depth = max_pages, max_depth
 
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument | FetchError]:
-        for url in self.start.values():
-            queue: deque[tuple[str, int]] = deque([(url, 0)])
-            seen = {url}
-            fetched = 0
-            while queue and fetched < self.max_pages:
-                current, depth = queue.popleft()
-                try:
-                    doc = http.get(current)
-                except FetchError as exc:
-                    yield exc
-                    continue
-                fetched += 1
-                yield doc
-                if depth < self.max_depth:
-                    for link in organisation_links(doc):
-                        if link not in seen:
-                            seen.add(link)
-                            queue.append((link, depth + 1))
+        with http.budget():
+            for ags, url in self.start.items():
+                yield from self._site(http, ags, url)
+
+    def _site(self, http: Http, ags: str, url: str) -> Iterator[RawDocument | FetchError]:
+        queue: deque[tuple[str, int]] = deque([(url, 0)])
+        seen = {url}
+        fetched = 0
+        while queue and fetched < self.max_pages:
+            current, depth = queue.popleft()
+            try:
+                doc = http.get(current)
+            except SourcePaused:
+                raise
+            except FetchError as exc:
+                yield exc
+                continue
+            fetched += 1
+            seen.add(doc.url)
+            self.hosts.setdefault(site_host(doc.url), ags)  # redirected: the new host is this Gemeinde's
+            yield doc
+            if depth < self.max_depth:
+                for link in organisation_links(doc):
+                    if link not in seen:
+                        seen.add(link)
+                        queue.append((link, depth + 1))
 
     def parse(self, doc: RawDocument) -> Iterator[DepartmentRecord]:
-        yield from extract_departments(doc, self.hosts.get(urlsplit(doc.url).netloc, ""))
+        yield from extract_departments(doc, self.hosts.get(site_host(doc.url), ""))

@@ -1,5 +1,6 @@
 """The HTTP client over real HTTP on loopback: retries, Retry-After, timeouts, truncation,
-robots.txt, conditional GET, size cap and per-host spacing. No mocked transport."""
+robots.txt, conditional GET, size cap, per-host spacing, redirects, pauses and budgets.
+No mocked transport. The fault matrix over whole sources is in test_faults.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from scrapers.errors import FetchError, RobotsDisallowed
+from scrapers.errors import FetchError, RobotsDisallowed, SourcePaused
 from scrapers.http import Http, HttpSettings, Validators
 
 FAST = HttpSettings(
@@ -196,7 +197,7 @@ def test_per_host_spacing(httpserver: HTTPServer, sleeps: Sleeps) -> None:
     assert all(0.4 < w <= 0.5 for w in waits)
 
 
-def test_paginate_stops_on_a_loop(httpserver: HTTPServer, http: Http) -> None:
+def test_paginate_stops_on_a_loop_and_says_so(httpserver: HTTPServer, http: Http) -> None:
     httpserver.expect_request("/seite/1").respond_with_json({"next": "/seite/2"})
     httpserver.expect_request("/seite/2").respond_with_json({"next": "/seite/1"})
     pages = list(
@@ -204,4 +205,158 @@ def test_paginate_stops_on_a_loop(httpserver: HTTPServer, http: Http) -> None:
             httpserver.url_for("/seite/1"), lambda d: httpserver.url_for(json.loads(d.body)["next"])
         )
     )
-    assert len(pages) == 2
+    assert [p.url for p in pages[:2]] == [httpserver.url_for("/seite/1"), httpserver.url_for("/seite/2")]
+    assert isinstance(pages[2], FetchError)
+    assert (pages[2].url, pages[2].reason) == (
+        httpserver.url_for("/seite/1"),
+        "Folgeseite schon abgerufen (Schleife nach 2 Seiten)",
+    )
+    assert len(httpserver.log) == 3  # robots.txt and the two pages, each once
+
+
+def test_paginate_has_a_page_cap(httpserver: HTTPServer, http: Http) -> None:
+    httpserver.expect_request("/endlos").respond_with_handler(
+        lambda r: Response(json.dumps({"next": int(r.args.get("n", "0")) + 1}))
+    )
+    pages = list(
+        http.paginate(
+            httpserver.url_for("/endlos"),
+            lambda d: httpserver.url_for(f"/endlos?n={json.loads(d.body)['next']}"),
+            max_pages=5,
+        )
+    )
+    assert len(pages) == 6
+    assert isinstance(pages[-1], FetchError)
+    assert pages[-1].url == httpserver.url_for("/endlos?n=5")
+    assert pages[-1].reason == "mehr als 5 Seiten: die Liste endet hier"
+
+
+def test_redirect_is_followed_to_the_final_url(httpserver: HTTPServer, http: Http) -> None:
+    httpserver.expect_request("/alt").respond_with_data("", status=301, headers={"Location": "/neu"})
+    httpserver.expect_request("/neu").respond_with_data("angekommen")
+    doc = http.get(httpserver.url_for("/alt"))
+    assert (doc.url, doc.body, doc.status) == (httpserver.url_for("/neu"), b"angekommen", 200)
+
+
+def test_redirect_loop_is_that_urls_error(httpserver: HTTPServer, http: Http) -> None:
+    httpserver.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    with pytest.raises(FetchError) as info:
+        http.get(httpserver.url_for("/a"))
+    assert info.value.url == httpserver.url_for("/a")
+    assert info.value.reason == (
+        f"Weiterleitungsschleife: {httpserver.url_for('/b')} → {httpserver.url_for('/a')}"
+    )
+    assert [r.path for r, _ in httpserver.log] == ["/robots.txt", "/a", "/b"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1/organization?page=2", "ungültige URL (Invalid IPv6 URL)"),
+        ("ftp://ris.example/body", "ungültige URL (erwartet http:// oder https:// mit Rechnernamen)"),
+        ("/nur/ein/pfad", "ungültige URL (erwartet http:// oder https:// mit Rechnernamen)"),
+    ],
+)
+def test_a_bad_link_is_its_own_error(http: Http, url: str, reason: str) -> None:
+    with pytest.raises(FetchError) as info:
+        http.get(url)
+    assert (info.value.url, info.value.reason) == (url, reason)
+
+
+@pytest.fixture
+def other_host() -> Iterator[HTTPServer]:
+    """A second server on loopback: another origin, with robots.txt of its own."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_cross_host_redirect_asks_the_new_hosts_robots_first(
+    httpserver: HTTPServer, other_host: HTTPServer, http: Http
+) -> None:
+    other_host.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /intern/\n")
+    other_host.expect_request("/intern/seite").respond_with_data("geheim")
+    other_host.expect_request("/offen").respond_with_data("offen")
+    httpserver.expect_request("/umzug").respond_with_data(
+        "", status=301, headers={"Location": other_host.url_for("/intern/seite")}
+    )
+    httpserver.expect_request("/offen").respond_with_data(
+        "", status=308, headers={"Location": other_host.url_for("/offen")}
+    )
+    with pytest.raises(RobotsDisallowed) as info:
+        http.get(httpserver.url_for("/umzug"))
+    assert info.value.url == httpserver.url_for("/umzug")
+    assert info.value.reason == (
+        f"nach Weiterleitung auf {other_host.url_for('/intern/seite')}: robots.txt verbietet den Abruf"
+    )
+    assert [r.path for r, _ in other_host.log] == ["/robots.txt"]  # the page itself never asked for
+    assert http.get(httpserver.url_for("/offen")).url == other_host.url_for("/offen")
+
+
+def test_a_long_retry_after_pauses_the_host(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    httpserver.expect_request("/busy").respond_with_data("", status=429, headers={"Retry-After": "86400"})
+    httpserver.expect_request("/andere").respond_with_data("ok")
+    with Http(settings=FAST, sleep=sleeps) as client:
+        with pytest.raises(SourcePaused) as info:
+            client.get(httpserver.url_for("/busy"))
+        assert info.value.url == httpserver.url_for("/busy")
+        assert info.value.reason.startswith("HTTP 429, Retry-After 86400 s: Quelle pausiert bis ")
+        with pytest.raises(SourcePaused):  # the same host, asked nothing more
+            client.get(httpserver.url_for("/andere"))
+    assert sleeps == []
+    assert [r.path for r, _ in httpserver.log] == ["/robots.txt", "/busy"]
+
+
+def test_a_429_that_does_not_end_pauses_too(httpserver: HTTPServer, http: Http, sleeps: Sleeps) -> None:
+    httpserver.expect_request("/busy").respond_with_data("", status=429)
+    with pytest.raises(SourcePaused, match=r"^.*: HTTP 429 nach 4 Versuchen: Quelle pausiert bis "):
+        http.get(httpserver.url_for("/busy"))
+    assert len(sleeps) == 3
+
+
+def test_robots_429_pauses_instead_of_allowing_everything(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "", status=429, headers={"Retry-After": "3600"}
+    )
+    httpserver.expect_request("/seite").respond_with_data("ja")
+    with Http(settings=FAST, sleep=sleeps) as client, pytest.raises(SourcePaused) as info:
+        client.get(httpserver.url_for("/seite"))
+    assert info.value.url == httpserver.url_for("/seite")
+    assert [r.path for r, _ in httpserver.log] == ["/robots.txt"]
+
+
+def test_no_server_says_so(sleeps: Sleeps) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nobody listens there now
+    with Http(settings=FAST, sleep=sleeps) as client, pytest.raises(FetchError) as info:
+        client.get(f"http://127.0.0.1:{port}/seite")
+    assert not isinstance(info.value, RobotsDisallowed)
+    assert info.value.reason.startswith("keine Verbindung zum Server")
+
+
+def test_the_budget_pauses_the_source(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    def slow(_request: Request) -> Response:
+        time.sleep(0.15)
+        return Response("langsam")
+
+    httpserver.expect_request("/langsam").respond_with_handler(slow)
+
+    def ten_pages(client: Http) -> None:
+        for _ in range(10):
+            client.get(httpserver.url_for("/langsam"))
+
+    started = time.monotonic()
+    with (
+        Http(settings=FAST, sleep=sleeps) as client,
+        client.budget(0.4),
+        pytest.raises(SourcePaused, match=r"Zeitbudget der Quelle \(0\.4 s\) aufgebraucht"),
+    ):
+        ten_pages(client)
+    assert time.monotonic() - started < 1.2  # without a budget: ten pages of 150 ms
+    assert len([r for r, _ in httpserver.log if r.path == "/langsam"]) <= 3

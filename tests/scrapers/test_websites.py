@@ -1,8 +1,11 @@
 """The municipal website crawler over loopback: robots.txt, page and depth limits, per-host
-spacing, and the extractor. No municipal page is recorded in ../shared/data yet, so the pages
-here are minimal hand-written HTML that exercise the crawl; they are not a layout test."""
+spacing, a site that moved to another host, and the extractor. No municipal page is recorded in
+../shared/data yet, so the pages here are minimal hand-written HTML that exercise the crawl;
+they are not a layout test."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -122,3 +125,51 @@ def test_links_and_topics() -> None:
     assert organisation_links(doc) == ["https://stadt.example/rathaus"]
     assert themen("Amt für Klimaschutz und Digitalisierung") == ("Digitalisierung", "Klima/Umwelt")
     assert themen("Amt für Schule, Jugend und Sport") == ("Jugend", "Bildung")
+
+
+@pytest.fixture
+def new_host() -> Iterator[HTTPServer]:
+    """Where the Gemeinde's site moved to: another origin on loopback, with robots.txt of its own."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_a_site_that_moved_keeps_its_ags_and_the_new_hosts_robots(
+    httpserver: HTTPServer, new_host: HTTPServer, sleeps: list[float]
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/").respond_with_data(
+        "", status=301, headers={"Location": new_host.url_for("/")}
+    )
+    new_host.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /intern/\n")
+    new_host.expect_request("/").respond_with_data(
+        page("/rathaus/organisation|Organisation", "/intern/aemter|Ämter intern"), content_type="text/html"
+    )
+    new_host.expect_request("/rathaus/organisation").respond_with_data(
+        page(body=ORGANISATION), content_type="text/html"
+    )
+    new_host.expect_request("/jugendamt").respond_with_data(page(body="<h1>Jugendamt</h1>"))
+    source = MunicipalWebsites(start={AGS: httpserver.url_for("/")})
+    settings = HttpSettings(min_interval=0, backoff_base=0.01, retries=0)
+    with Http(settings=settings, sleep=sleeps.append) as http:
+        items = list(source.crawl(http, None))
+    docs = [i for i in items if isinstance(i, RawDocument)]
+    paths = ["/", "/rathaus/organisation", "/jugendamt"]
+    assert [d.url for d in docs] == [new_host.url_for(p) for p in paths]
+    assert [type(i) for i in items if not isinstance(i, RawDocument)] == [RobotsDisallowed]
+    assert [r.path for r, _ in new_host.log] == ["/robots.txt", *paths]  # robots.txt before any page
+    departments = [d for doc in docs for d in source.parse(doc)]
+    assert {d.name for d in departments} >= {"Fachbereich Soziales, Senioren und Wohnen", "Jugendamt"}
+    assert {d.ags for d in departments} == {AGS}
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.krefeld.de/rathaus", "https://KREFELD.de/", "http://krefeld.de"]
+)
+def test_www_and_case_are_the_same_site(url: str) -> None:
+    source = MunicipalWebsites(start={AGS: "https://krefeld.de/"})
+    doc = RawDocument(url=url, body=page(body=ORGANISATION).encode(), fetched_at=FETCHED_AT)
+    assert {d.ags for d in source.parse(doc)} == {AGS}
