@@ -1,7 +1,8 @@
 """Records: the contract between `scrapers` (which makes them) and `kommunen` (which stores them).
 
 Every record is frozen and says where it came from (`source`, `source_url`) and when it was
-seen (`seen_at` = the fetch time of its document, never the clock at parse time).
+seen (`seen_at` = the fetch time of its document, never the clock at parse time). Their text
+carries no control characters (scrapers.cleaning): one NUL must not break the day's export.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from scrapers.cleaning import CleanText
+
 
 @dataclass(frozen=True, slots=True)
-class GebietRecord:
+class GebietRecord(CleanText):
     """A level above the Gemeinde: Land, Regierungsbezirk, Region, Kreis or Gemeindeverband."""
 
     key: str  # Land "09", RB "097", Kreis "09761", Gemeindeverband "097610000"
@@ -25,7 +28,7 @@ class GebietRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class GemeindeRecord:
+class GemeindeRecord(CleanText):
     ags: str  # Amtlicher Gemeindeschlüssel, 8 digits
     name: str  # official, e.g. "Tübingen, Universitätsstadt"
     kurzname: str  # what people say: "Tübingen"
@@ -61,7 +64,7 @@ class GemeindeRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class PlzRecord:
+class PlzRecord(CleanText):
     """One postal code of one Gemeinde; a PLZ can span several Gemeinden and vice versa."""
 
     plz: str
@@ -99,7 +102,7 @@ STAGE_OF_FORM_TYPE["completion"] = Stage.RESULT
 
 
 @dataclass(frozen=True, slots=True)
-class Winner:
+class Winner(CleanText):
     """Who won a lot (BT-500 of the TenderingParty's Organization, or TED's CONTRACTOR)."""
 
     name: str
@@ -108,7 +111,7 @@ class Winner:
 
 
 @dataclass(frozen=True, slots=True)
-class Lot:
+class Lot(CleanText):
     lot_id: str
     title: str
     cpv: tuple[str, ...]
@@ -137,7 +140,7 @@ def postal_code(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class TenderRecord:
+class TenderRecord(CleanText):
     """One published notice (eForms business terms in brackets)."""
 
     source: str
@@ -187,7 +190,7 @@ class TenderRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class FundingRecord:
+class FundingRecord(CleanText):
     """One Förderprogramm; the closed vocabularies keep the Förderdatenbank's German labels."""
 
     source: str
@@ -209,7 +212,7 @@ class FundingRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class BodyRecord:
+class BodyRecord(CleanText):
     """An OParl Body: one Kommune's council information system."""
 
     source: str
@@ -224,7 +227,7 @@ class BodyRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class DepartmentRecord:
+class DepartmentRecord(CleanText):
     """An Amt/Fachbereich (OParl "Verwaltungsbereich") or a committee (an activity signal)."""
 
     source: str
@@ -246,7 +249,7 @@ class DepartmentRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CodeRecord:
+class CodeRecord(CleanText):
     """One code of an eForms code list (CPV social services, NUTS-3, notice types …)."""
 
     list_name: str  # "social-service-cpv", "nuts-deu-lvl3", …

@@ -103,3 +103,42 @@ def test_json_and_ics(tmp_path: Path) -> None:
     again = tmp_path / "again.ics"
     export(leads(), again, NOW)
     assert again.read_text(encoding="utf-8") == ics  # stable UIDs
+
+
+def test_list_commands_write_csv_for_german_excel() -> None:
+    """`similar`, `tenders`, `leads -f csv`: the rules of `export` (BOM, semicolons, formula guard)."""
+    import dataclasses
+    import io
+
+    from typer.testing import CliRunner
+
+    from kommunen.cli import app
+    from kommunen.config import Settings
+    from kommunen.store.db import engine_for, session_scope
+    from kommunen.store.records import store_records
+    from scrapers.notice_files import parse_notice
+    from tests.recorded import recorded
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["import-gemeinden"]).exit_code == 0
+    notice = parse_notice(recorded("tenders/eforms/cn_24_maximal.xml"))
+    with session_scope(engine_for(Settings.from_env())) as session:
+        store_records(session, [dataclasses.replace(notice, title=HOSTILE, buyer_name="@SUMME(A1)")])
+
+    similar = runner.invoke(app, ["similar", "Tübingen", "-k", "3", "-f", "csv"]).output
+    assert similar.startswith("\ufeffrang;name;ags;kreis;land;")
+    rows = list(csv.DictReader(io.StringIO(similar.removeprefix("\ufeff")), delimiter=";"))
+    assert [(r["name"], r["ags"], r["einwohner"]) for r in rows] == [
+        ("Villingen-Schwenningen", "08326074", "85707"),
+        ("Konstanz", "08335043", "84911"),
+        ("Reutlingen", "08415061", "115865"),
+    ]
+
+    tenders = runner.invoke(app, ["tenders", "-f", "csv"]).output
+    assert tenders.startswith("\ufeff")
+    (row,) = csv.DictReader(io.StringIO(tenders.removeprefix("\ufeff")), delimiter=";")
+    assert (row["titel"], row["auftraggeber"]) == ("'" + HOSTILE, "'@SUMME(A1)")
+
+    profile = str(Path(__file__).resolve().parents[1] / "data/profiles/integration.toml")
+    listed = runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommune", "-f", "csv"]).output
+    assert listed.startswith("\ufeffpunkte;seit;art;titel;begruendung;id;url")

@@ -29,6 +29,7 @@ from kommunen.matching.leads import Ranking
 from kommunen.outputs.render import BERLIN
 from kommunen.store.db import session_scope
 from kommunen.store.models import DigestSent
+from scrapers.cleaning import clean_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 SECTIONS = (
@@ -97,7 +98,8 @@ def material_hash(lead: Lead) -> str:
 
 def _item(lead: Lead) -> Item:
     deadline = lead.deadline.astimezone(BERLIN).strftime("%d.%m.%Y") if lead.deadline else ""
-    return Item(lead.lead_id, lead.title, lead.reason, lead.url, deadline, material_hash(lead))
+    title, reason, url = clean_text(lead.title), clean_text(lead.reason), clean_text(lead.url)
+    return Item(lead.lead_id, title, reason, url, deadline, material_hash(lead))
 
 
 def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, ranking: Ranking) -> Digest:
@@ -128,7 +130,7 @@ def build(engine: Engine, profile_name: str, profile_path: str, recipient: str, 
 
 def _one_line(value: str) -> str:
     """Header values from profiles or notices can carry no line breaks (header injection)."""
-    return " ".join(value.split())
+    return " ".join(clean_text(value).split())
 
 
 def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> EmailMessage:

@@ -1,7 +1,8 @@
 """Ranked leads to XLSX, CSV, JSON and ICS, safe to open in a spreadsheet.
 
 Every text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return at
-the start) gets a leading apostrophe: a notice titled "=HYPERLINK(...)" stays text.
+the start) gets a leading apostrophe: a notice titled "=HYPERLINK(...)" stays text. Control
+characters are dropped from every text (openpyxl refuses a workbook with one NUL in it).
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ from typing import Any
 
 from kommunen.errors import ConfigError
 from kommunen.matching.lead import Lead
-from kommunen.outputs.render import BERLIN
+from kommunen.outputs.render import BERLIN, csv_cell, safe
+from scrapers.cleaning import clean_text
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KIND_SHEETS = {"tender": "Ausschreibungen", "funding": "Förderprogramme", "kommune": "Kommunen"}
 HEADER = ("Punkte", "Art", "Titel", "Warum", "Frist", "Seit", "Link", "ID")  # Seit: first seen
-
-
-def safe(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def _local(moment: datetime) -> datetime:
@@ -36,12 +33,12 @@ def _row(lead: Lead) -> list[Any]:
     return [
         round(lead.score * 100),
         lead.kind,
-        lead.title,
-        lead.reason,
+        clean_text(lead.title),
+        clean_text(lead.reason),
         lead.deadline,
         lead.first_seen,
-        lead.url,
-        lead.lead_id,
+        clean_text(lead.url),
+        clean_text(lead.lead_id),
     ]
 
 
@@ -50,30 +47,23 @@ def write_csv(leads: Sequence[Lead], path: Path, delimiter: str = ";") -> None:
         writer = csv.writer(out, delimiter=delimiter)
         writer.writerow(HEADER)
         for lead in leads:
-            writer.writerow([_csv_cell(v) for v in _row(lead)])
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        return safe(value)
-    return "" if value is None else value
+            writer.writerow([csv_cell(v) for v in _row(lead)])
 
 
 def write_json(leads: Sequence[Lead], path: Path) -> None:
     data = [
         {
-            "id": lead.lead_id,
+            "id": clean_text(lead.lead_id),
             "art": lead.kind,
             "punkte": round(lead.score * 100),
-            "titel": lead.title,
-            "warum": lead.reason,
+            "titel": clean_text(lead.title),
+            "warum": clean_text(lead.reason),
             "frist": lead.deadline.isoformat() if lead.deadline else None,
             "seit": lead.first_seen.isoformat() if lead.first_seen else None,
-            "url": lead.url,
+            "url": clean_text(lead.url),
             "komponenten": [
-                {"name": c.name, "wert": round(c.value, 3), "beleg": c.evidence} for c in lead.components
+                {"name": c.name, "wert": round(c.value, 3), "beleg": clean_text(c.evidence)}
+                for c in lead.components
             ],
         }
         for lead in leads
@@ -121,9 +111,13 @@ def write_xlsx(leads: Sequence[Lead], path: Path) -> None:
     book.save(path)
 
 
+ICS_LINE = 75  # octets per line, the line break not counted (RFC 5545, 3.1)
+
+
 def _ics_text(value: str) -> str:
     return (
-        value.replace("\\", "\\\\")
+        clean_text(value)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\n", "\\n")
@@ -131,13 +125,35 @@ def _ics_text(value: str) -> str:
     )
 
 
-def write_ics(leads: Sequence[Lead], path: Path, now: datetime) -> None:
-    """One all-day event per tender deadline (RFC 5545: UID and DTSTAMP on every VEVENT)."""
+def fold(line: str) -> str:
+    """A content line cut into lines of at most 75 octets, each further one starting with a space;
+    never inside a UTF-8 sequence, so "Förderung" stays whole."""
+    if len(line.encode()) <= ICS_LINE:
+        return line
+    pieces: list[str] = []
+    piece: list[str] = []
+    size, room = 0, ICS_LINE
+    for char in line:
+        octets = len(char.encode())
+        if size + octets > room:
+            pieces.append("".join(piece))
+            piece, size, room = [], 0, ICS_LINE - 1  # the leading space counts
+        piece.append(char)
+        size += octets
+    pieces.append("".join(piece))
+    return "\r\n ".join(pieces)
+
+
+def write_ics(leads: Sequence[Lead], path: Path, now: datetime) -> int:
+    """One all-day event per tender deadline (RFC 5545: UID and DTSTAMP on every VEVENT); returns
+    how many events were written: a lead without a deadline has none."""
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kommunen//Leads//DE", "CALSCALE:GREGORIAN"]
+    events = 0
     for lead in leads:
         if lead.deadline is None:
             continue
+        events += 1
         lines += [
             "BEGIN:VEVENT",
             f"UID:{hashlib.sha1(lead.lead_id.encode()).hexdigest()[:20]}@kommunen",  # noqa: S324 - an id, not security
@@ -148,10 +164,12 @@ def write_ics(leads: Sequence[Lead], path: Path, now: datetime) -> None:
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    path.write_text("".join(fold(line) + "\r\n" for line in lines), encoding="utf-8", newline="")
+    return events
 
 
-def export(leads: Sequence[Lead], path: Path, now: datetime, delimiter: str = ";") -> None:
+def export(leads: Sequence[Lead], path: Path, now: datetime, delimiter: str = ";") -> int:
+    """Write the file its suffix names; returns how many leads it holds (ICS: how many events)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         write_xlsx(leads, path)
@@ -160,6 +178,7 @@ def export(leads: Sequence[Lead], path: Path, now: datetime, delimiter: str = ";
     elif suffix == ".json":
         write_json(leads, path)
     elif suffix == ".ics":
-        write_ics(leads, path, now)
+        return write_ics(leads, path, now)
     else:
         raise ConfigError(f"{path}: unbekanntes Format {suffix!r}; möglich: .xlsx, .csv, .json, .ics")
+    return len(leads)
