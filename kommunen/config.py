@@ -4,6 +4,12 @@ Every setting comes from a KOMMUNEN_* variable, else from the optional TOML file
 (KOMMUNEN_CONFIG, by default ~/.config/kommunen/config.toml: `contact = …` is KOMMUNEN_CONTACT,
 `[smtp] host = …` is KOMMUNEN_SMTP_HOST), else a default that works on a fresh clone (SQLite in
 the user's data folder, recorded responses in ../shared/data). Secrets only from the environment.
+
+Every source's server can be pointed elsewhere (a mirror, a proxy, a loopback test server):
+KOMMUNEN_URL_<QUELLE> (file: `[url] ted = …`) for ted, oeffentlichevergabe, bund,
+foerderdatenbank, codelisten and gemeindeverzeichnis replaces scheme, host and port of that
+source's addresses (and puts its own path in front); the paths stay the source's own. OParl and
+the municipal websites take their full addresses (KOMMUNEN_OPARL_ENDPOINTS, KOMMUNEN_WEBSITES).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kommunen.errors import ConfigError
 
@@ -40,6 +47,9 @@ FILE_KEYS = frozenset(
     }
 )
 SECRETS = frozenset({"SMTP_PASSWORD"})
+PER_SOURCE = ("SCHEDULE_", "URL_")  # KOMMUNEN_SCHEDULE_TED, KOMMUNEN_URL_TED: `[schedule]`, `[url]`
+# The sources whose server KOMMUNEN_URL_<QUELLE> can move (collect.sources.get_source).
+URL_SOURCES = ("ted", "oeffentlichevergabe", "bund", "foerderdatenbank", "codelisten", "gemeindeverzeichnis")
 
 
 def config_path() -> tuple[Path, bool]:
@@ -82,7 +92,7 @@ def read_config_file(path: Path) -> dict[str, str]:
             where = f"{path}:{line_of(text, sub or key)}: {f'{key}.{sub}' if sub else key}"
             if name in SECRETS:
                 raise ConfigError(f"{where}: Passwörter nur aus der Umgebung ({PREFIX}{name})")
-            if name not in FILE_KEYS and not name.startswith("SCHEDULE_"):
+            if name not in FILE_KEYS and not name.startswith(PER_SOURCE):
                 raise ConfigError(f"{where}: unbekannte Einstellung")
             found[PREFIX + name] = _as_text(item)
     return found
@@ -133,6 +143,8 @@ class ScrapeSettings:
     websites: tuple[tuple[str, str], ...] = ()
     # Cron per source overriding its default, from KOMMUNEN_SCHEDULE_<SOURCE> (scheduler.planned_jobs).
     schedules: tuple[tuple[str, str], ...] = ()
+    # Server per source from KOMMUNEN_URL_<SOURCE>: ("ted", "http://127.0.0.1:8080") (sources.get_source).
+    base_urls: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> ScrapeSettings:
@@ -162,7 +174,32 @@ class ScrapeSettings:
             oparl_endpoints=tuple(
                 u.strip() for u in env.get("KOMMUNEN_OPARL_ENDPOINTS", "").split(",") if u.strip()
             ),
+            base_urls=_base_urls(env),
         )
+
+
+def _base_urls(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """KOMMUNEN_URL_<QUELLE>, checked here so a typo is named before any request goes out."""
+    found = []
+    for name, value in sorted(env.items()):
+        if not name.startswith("KOMMUNEN_URL_") or not value.strip():
+            continue
+        source, url = name.removeprefix("KOMMUNEN_URL_").lower(), value.strip()
+        if source not in URL_SOURCES:
+            raise ConfigError(
+                f"{name}: keine Quelle mit einstellbarer Adresse (möglich: {', '.join(URL_SOURCES)})"
+            )
+        try:
+            parts = urlsplit(url)
+            usable = parts.scheme in ("http", "https") and parts.hostname and parts.port != 0
+        except ValueError:  # a port that is no number, a broken IPv6 address
+            usable = False
+        if not usable or parts.query or parts.fragment:
+            raise ConfigError(
+                f"{name}: {url!r} ist keine Server-Adresse wie https://host:port oder http://host/pfad"
+            )
+        found.append((source, url.rstrip("/")))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

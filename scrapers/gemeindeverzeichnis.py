@@ -74,9 +74,12 @@ class Gemeindeverzeichnis:
     kind = SourceKind.GEMEINDE
     default_schedule = "0 3 1 * *"  # monthly: Destatis publishes quarterly
 
+    def __init__(self, gv_url: str = GV_URL, plz_url: str = PLZ_URL) -> None:
+        self.gv_url, self.plz_url = gv_url, plz_url
+
     def crawl(self, http: Http, since: datetime | None) -> Iterator[RawDocument]:
-        yield http.get(GV_URL)
-        yield http.get(PLZ_URL)
+        yield http.get(self.gv_url)
+        yield http.get(self.plz_url)
 
     def parse(self, doc: RawDocument) -> Iterator[Record]:
         if doc.body.startswith(b"PK\x03\x04"):

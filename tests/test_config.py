@@ -81,3 +81,59 @@ def test_a_named_file_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         Settings.from_env()
     monkeypatch.delenv("KOMMUNEN_CONFIG")
     assert Settings.from_env().database_url.startswith("sqlite:///")  # no file by default: fine
+
+
+def test_every_source_server_can_be_moved(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fault suite points each source at a loopback server: KOMMUNEN_URL_<QUELLE> or `[url]`."""
+    from kommunen.collect.sources import get_source
+
+    config_file.write_text(CONFIG + '\n[url]\nted = "http://127.0.0.1:8001"\n', encoding="utf-8")
+    monkeypatch.setenv("KOMMUNEN_URL_OEFFENTLICHEVERGABE", "http://127.0.0.1:8002/")
+    monkeypatch.setenv("KOMMUNEN_URL_BUND", "http://127.0.0.1:8003/spiegel")
+    monkeypatch.setenv("KOMMUNEN_URL_FOERDERDATENBANK", "http://[::1]:8004")
+    monkeypatch.setenv("KOMMUNEN_URL_CODELISTEN", "https://mirror.example")
+    monkeypatch.setenv("KOMMUNEN_URL_GEMEINDEVERZEICHNIS", "http://localhost:8006")
+    settings = ScrapeSettings.from_env()
+    assert dict(settings.base_urls)["ted"] == "http://127.0.0.1:8001"
+    moved = {name: vars(get_source(name, settings)) for name in dict(settings.base_urls)}
+    assert (moved["ted"]["search_url"], moved["ted"]["notice_url"]) == (
+        "http://127.0.0.1:8001/v3/notices/search",
+        "http://127.0.0.1:8001/en/notice/{}/xml",
+    )
+    assert moved["oeffentlichevergabe"]["export_url"] == "http://127.0.0.1:8002/api/notice-exports?pubDay={}"
+    assert moved["bund"]["feed_url"] == (
+        "http://127.0.0.1:8003/spiegel/Content/DE/Ausschreibungen/Suche/Formular.html?nn=4641482"
+        "&type=rss&resultsPerPage=100&sortOrder=dateOfIssue_dt+desc&jobsrss=true"
+    )
+    assert moved["foerderdatenbank"]["export_url"] == "http://[::1]:8004/FDB/WS/export"
+    assert moved["codelisten"]["base_url"] == "https://mirror.example/OP-TED/eForms-SDK/develop/codelists/"
+    assert (moved["gemeindeverzeichnis"]["gv_url"], moved["gemeindeverzeichnis"]["plz_url"]) == (
+        "http://localhost:8006/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/"
+        "Administrativ/Archiv/GVAuszugQ/AuszugGV4QAktuell.xlsx?__blob=publicationFile",
+        "http://localhost:8006/download_files/public/zuordnung_plz_ort_landkreis.csv",
+    )
+    assert get_source("ted", ScrapeSettings.from_env()) is not get_source("ted")  # the default stays
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KOMMUNEN_URL_TDE", "http://127.0.0.1", "KOMMUNEN_URL_TDE: keine Quelle mit einstellbarer Adresse"),
+        ("KOMMUNEN_URL_OPARL", "http://x", "KOMMUNEN_URL_OPARL: keine Quelle mit einstellbarer Adresse"),
+        (
+            "KOMMUNEN_URL_TED",
+            "ftp://127.0.0.1",
+            "KOMMUNEN_URL_TED: 'ftp://127.0.0.1' ist keine Server-Adresse",
+        ),
+        ("KOMMUNEN_URL_TED", "127.0.0.1:8080", "KOMMUNEN_URL_TED: '127.0.0.1:8080' ist keine Server-Adresse"),
+        ("KOMMUNEN_URL_BUND", "http://host:port", "KOMMUNEN_URL_BUND: 'http://host:port' ist keine"),
+        ("KOMMUNEN_URL_BUND", "http://h/?a=1", "KOMMUNEN_URL_BUND: 'http://h/?a=1' ist keine"),
+    ],
+)
+def test_a_wrong_source_server_is_named(
+    name: str, value: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        ScrapeSettings.from_env()
+    assert str(info.value).startswith(message)

@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from kommunen.collect.pipeline import archive_validators, reparse, run_source
 from kommunen.store.db import session_scope
-from kommunen.store.models import RawDocumentRow, Run, RunError, Tender
+from kommunen.store.models import Gemeinde, RawDocumentRow, Run, RunError, Tender
 from scrapers.bund import Bund
 from scrapers.http import Http, HttpSettings
 from scrapers.oeffentlichevergabe import ACCEPT_EFORMS, Oeffentlichevergabe
@@ -109,7 +109,8 @@ def test_ted_crawl_paginates_stores_and_records_errors(
         assert (run.status, run.new, run.errors, run.finished) == ("partial", 4, 1, FIRST_RUN)
         error = session.scalars(select(RunError)).one()
         assert (error.stage, error.url) == ("parse", httpserver.url_for("/en/notice/INVALID_cn_24_empty/xml"))
-        assert session.scalar(select(func.count()).select_from(RawDocumentRow)) == 3 + len(NOTICES)
+        archived = select(func.count()).where(RawDocumentRow.source == "ted")  # the GV files are there too
+        assert session.scalar(archived) == 3 + len(NOTICES)
 
 
 def test_same_responses_twice_change_nothing(httpserver: HTTPServer, engine: Engine, http: Http) -> None:
@@ -374,3 +375,107 @@ def test_oparl_crawl_tolerates_a_failing_next_page(
     leipzig = find_contacts(engine, "14713000", thema="Integration")  # Leipzig's body has no ags: by name
     assert [c.stelle for c in leipzig] == ["Referat für Migration und Integration"]
     assert find_contacts(engine, "14713000", thema="Kultur") == []
+
+
+def test_scrape_and_run_online_skip_an_unconfigured_source_and_go_on(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No KOMMUNEN_OPARL_ENDPOINTS: one line for oparl; every other due source runs, on loopback."""
+    import re
+    import time
+
+    from typer.testing import CliRunner
+
+    from kommunen.cli import app
+
+    serve_ted(httpserver, NOTICES)
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request(re.compile(".*")).respond_with_data("nicht hier", status=404)
+    base = httpserver.url_for("/").rstrip("/")
+    for name in ("TED", "OEFFENTLICHEVERGABE", "BUND", "FOERDERDATENBANK", "CODELISTEN"):
+        monkeypatch.setenv(f"KOMMUNEN_URL_{name}", base)
+    monkeypatch.setenv("KOMMUNEN_MIN_INTERVAL", "0")
+    runner = CliRunner()
+    started = time.monotonic()
+    scraped = runner.invoke(app, ["scrape"])
+    assert scraped.exception is None or isinstance(scraped.exception, SystemExit), scraped.output
+    lines = scraped.output.splitlines()
+    skipped = [line for line in lines if line.startswith("oparl")]
+    assert skipped == [
+        "oparl: übersprungen, nicht eingerichtet (KOMMUNEN_OPARL_ENDPOINTS fehlt: "
+        "System-URLs der OParl-Endpunkte, mit Komma getrennt)"
+    ]
+    ran = {line.split()[0] for line in lines if re.match(r"^\w+ +\S+ +\d+ Dokumente", line)}
+    assert ran == {"ted", "oeffentlichevergabe", "bund", "foerderdatenbank", "codelisten"}
+    # three search pages and five notices, one of them invalid: TED really ran, on loopback
+    assert re.search(r"^ted +\S+ +8 Dokumente  neu +4", scraped.output, re.MULTILINE)
+    paths = {request.path for request, _ in httpserver.log}
+    assert {
+        "/v3/notices/search",
+        "/FDB/WS/export",
+        "/Content/DE/Ausschreibungen/Suche/Formular.html",
+        "/OP-TED/eForms-SDK/develop/codelists/cpv_social-service-cpv.gc",
+    } <= paths
+    assert any(path.startswith("/api/notice-exports") for path in paths)
+    assert time.monotonic() - started < 30
+
+    online = runner.invoke(app, ["run", "--online"])
+    assert online.exception is None or isinstance(online.exception, SystemExit), online.output
+    assert "oparl: übersprungen, nicht eingerichtet (KOMMUNEN_OPARL_ENDPOINTS fehlt" in online.output
+    assert "Keine Quelle ist fällig" in online.output  # the others ran a moment ago
+    assert "Leads für Mehrsprachig gGmbH: " in online.output
+
+
+def test_the_warm_run_skips_the_unchanged_gemeindeverzeichnis(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Like any archived source: unchanged bytes are not parsed again; changed ones are."""
+    from typer.testing import CliRunner
+
+    from kommunen.cli import app
+    from kommunen.collect.imports import GV_FILE, PLZ_FILE
+
+    data = tmp_path / "data"
+    (data / "gemeinden").mkdir(parents=True)
+    for name in (GV_FILE, PLZ_FILE):
+        (data / name).write_bytes((SHARED / name).read_bytes())
+    monkeypatch.setenv("KOMMUNEN_DATA_DIR", str(data))
+    runner = CliRunner()
+    gv_skipped = f"{data / GV_FILE}: unverändert seit dem letzten Import, übersprungen"
+    plz_skipped = f"{data / PLZ_FILE}: unverändert seit dem letzten Import, übersprungen"
+
+    cold = runner.invoke(app, ["run"])
+    assert "Gemeinden   11004  neu  11004" in cold.output, cold.output
+    warm = runner.invoke(app, ["run"])
+    assert warm.exception is None, warm.output
+    assert f"{gv_skipped}\n{plz_skipped}\n" in warm.output
+    assert "Gemeinden   11004" not in warm.output
+    assert "Leads für Mehrsprachig gGmbH: " in warm.output
+
+    original = (data / GV_FILE).read_bytes()
+    (data / GV_FILE).write_bytes(original.replace(b" 90 164, 44 904", b" 90 200, 44 940"))  # Flensburg
+    changed = runner.invoke(app, ["import-gemeinden"])
+    assert "Gemeinden   11004  neu      0  geändert     1  unverändert  11003" in changed.output
+    assert plz_skipped in changed.output
+    assert gv_skipped not in changed.output
+    (data / GV_FILE).write_bytes(original)  # back to the first file: its data again, not skipped
+    back = runner.invoke(app, ["import-gemeinden"])
+    assert "Gemeinden   11004  neu      0  geändert     1  unverändert  11003" in back.output
+    again = runner.invoke(app, ["import-gemeinden"])
+    assert again.output == f"{gv_skipped}\n{plz_skipped}\n"
+    with session_scope(make_engine_for_home()) as session:
+        assert session.scalar(select(Gemeinde.einwohner).where(Gemeinde.ags == "01001000")) == 90_164
+        archived = session.execute(
+            select(RawDocumentRow.url).where(RawDocumentRow.source == "gemeindeverzeichnis")
+        ).all()
+    assert sorted(url for (url,) in archived) == sorted(
+        [str(data / GV_FILE), str(data / GV_FILE), str(data / PLZ_FILE)]
+    )  # the two versions of the Gemeindeverzeichnis, the PLZ list once
+
+
+def make_engine_for_home() -> Engine:
+    from kommunen.config import Settings
+    from kommunen.store.db import engine_for
+
+    return engine_for(Settings.from_env())

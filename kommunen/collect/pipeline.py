@@ -4,19 +4,26 @@ Each document is stored in its own transaction, so a run that is killed keeps ev
 to the last finished document, and the next run (which starts from the last successful run)
 finds those unchanged. A document that fails to fetch or parse is recorded on the run with its
 URL, and the run goes on.
+
+Errors are written the moment they happen and the run carries its holder (host:pid), so after a
+kill -9 the next start closes the orphaned run as failed with its errors kept. A document its
+parser rejected is marked in the archive and tried again (and reported again) on every later
+run until it parses: re-reading the same broken files never reports "Fehler 0".
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, defer
 
 from kommunen.places.linking import KommunenLinker
 from kommunen.store.db import session_scope
@@ -29,6 +36,7 @@ from scrapers.http import Http, Validators
 from scrapers.source import Source
 
 logger = logging.getLogger(__name__)
+FOREIGN_RUN_STALE = timedelta(hours=24)  # a run held on another host cannot be asked if it lives
 
 
 def utcnow() -> datetime:
@@ -64,32 +72,79 @@ def archive_validators(engine: Engine) -> Callable[[str], Validators | None]:
     return lookup
 
 
-def archive(session: Session, source: str, doc: RawDocument) -> bool:
-    """Store the body unless this exact body of this URL is already archived; True if new."""
+def archive(session: Session, source: str, doc: RawDocument) -> RawDocumentRow | None:
+    """Store the body unless this exact body of this URL is already archived.
+
+    Returns the row to parse into: the new one, or the archived one its parser rejected before;
+    None when these bytes were parsed before (`kommunen reparse` redoes them)."""
     digest = hashlib.sha256(doc.body).hexdigest()
-    known = session.scalar(
-        select(RawDocumentRow.id).where(
+    known = session.execute(
+        select(RawDocumentRow.id, RawDocumentRow.parse_error).where(
             RawDocumentRow.source == source, RawDocumentRow.url == doc.url, RawDocumentRow.sha256 == digest
         )
-    )
+    ).first()
     if known is not None:
-        return False
-    headers = {k.lower(): v for k, v in doc.headers.items()}
-    session.add(
-        RawDocumentRow(
-            source=source,
-            url=doc.url,
-            status=doc.status,
-            fetched_at=doc.fetched_at,
-            content_type=doc.content_type[:200],
-            etag=headers.get("etag", "")[:200],
-            last_modified=headers.get("last-modified", "")[:100],
-            sha256=digest,
-            size=len(doc.body),
-            body_zlib=zlib.compress(doc.body, 6),
+        return (
+            session.get(RawDocumentRow, known.id, options=[defer(RawDocumentRow.body_zlib)])
+            if known.parse_error
+            else None
         )
+    if doc.status == 304:
+        return None  # Http answered from an archived copy that is not this source's
+    headers = {k.lower(): v for k, v in doc.headers.items()}
+    row = RawDocumentRow(
+        source=source,
+        url=doc.url,
+        status=doc.status,
+        fetched_at=doc.fetched_at,
+        content_type=doc.content_type[:200],
+        etag=headers.get("etag", "")[:200],
+        last_modified=headers.get("last-modified", "")[:100],
+        sha256=digest,
+        size=len(doc.body),
+        body_zlib=zlib.compress(doc.body, 6),
+        parse_error="",
     )
+    session.add(row)
+    return row
+
+
+def this_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(holder: str, now: datetime, started: datetime) -> bool:
+    host, _, pid = holder.rpartition(":")
+    if not pid.isdigit():
+        return False  # no holder: a run from before holders were recorded
+    if host != socket.gethostname():
+        return now - started < FOREIGN_RUN_STALE
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process, alive
     return True
+
+
+def close_stale_runs(engine: Engine, now: datetime) -> list[int]:
+    """Close runs left "running" by a process that died (kill -9, power cut): failed, errors kept."""
+    closed: list[int] = []
+    with session_scope(engine) as session:
+        for run in session.scalars(select(Run).where(Run.status == "running")):
+            if _alive(run.holder, now, run.started):
+                continue
+            run.status, run.finished = "failed", now
+            run.errors = session.scalar(select(func.count()).where(RunError.run_id == run.id)) or 0
+            run.message = (
+                f"abgebrochen: der Prozess {run.holder or '(unbekannt)'} endete mitten im Lauf "
+                f"(Absturz oder kill -9); beim nächsten Start am {now:%d.%m.%Y %H:%M} UTC geschlossen"
+            )
+            closed.append(run.id)
+    if closed:
+        logger.warning("closed stale runs %s", closed)
+    return closed
 
 
 def last_success(engine: Engine, source: str) -> datetime | None:
@@ -110,8 +165,9 @@ def run_source(
     clock: Callable[[], datetime] = utcnow,
     on_document: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
+    close_stale_runs(engine, clock())
     with session_scope(engine) as session:
-        run = Run(source=source.name, started=clock(), status="running")
+        run = Run(source=source.name, started=clock(), status="running", holder=this_holder())
         session.add(run)
         session.flush()
         summary = RunSummary(source=source.name, run_id=run.id)
@@ -120,14 +176,14 @@ def run_source(
     try:
         for item in source.crawl(http, since):
             if isinstance(item, ScraperError):
-                _error(summary, item.url, "fetch", item.reason)
+                _error(engine, summary, item.url, "fetch", item.reason)
             else:
                 _process(engine, source, item, summary, linker)
             if on_document:
                 on_document(summary)
         summary.status = "partial" if summary.errors else "ok"
     except ScraperError as exc:  # the crawl itself could not go on (e.g. search API down)
-        _error(summary, exc.url, "fetch", exc.reason)
+        _error(engine, summary, exc.url, "fetch", exc.reason)
         summary.status, summary.message = "failed", str(exc)
     except BaseException as exc:
         summary.status, summary.message = "failed", f"abgebrochen: {type(exc).__name__}"
@@ -141,29 +197,49 @@ def _process(
     engine: Engine, source: Source, doc: RawDocument, summary: RunSummary, linker: KommunenLinker
 ) -> None:
     summary.documents += 1
-    if doc.status == 304:
-        return  # unchanged since the archived copy: nothing to parse
     with session_scope(engine) as session:
-        if not archive(session, source.name, doc):
-            return  # the same bytes were parsed before; `kommunen reparse` redoes them
-        _parse_and_store(session, source, doc, summary, linker)
+        raw = archive(session, source.name, doc)
+        if raw is None:
+            return  # unchanged (304 or the same bytes) and parsed before
+        _parse_and_store(session, source, doc, summary, linker, raw)
+        session.execute(  # progress, in the document's own transaction: kept if the run is killed
+            update(Run)
+            .where(Run.id == summary.run_id)
+            .values(
+                documents=summary.documents,
+                new=summary.counts.new,
+                changed=summary.counts.changed,
+                unchanged=summary.counts.unchanged,
+                errors=len(summary.errors),
+            )
+        )
 
 
 def _parse_and_store(
-    session: Session, source: Source, doc: RawDocument, summary: RunSummary, linker: KommunenLinker
+    session: Session,
+    source: Source,
+    doc: RawDocument,
+    summary: RunSummary,
+    linker: KommunenLinker,
+    raw: RawDocumentRow,
 ) -> None:
     try:
         records = list(source.parse(doc))
     except ScraperError as exc:
-        _error(summary, doc.url, "parse", exc.reason)
+        raw.parse_error = exc.reason or "abgelehnt"
+        _error(session, summary, doc.url, "parse", exc.reason)
         return
+    raw.parse_error = ""
     summary.counts += store_records(session, records, linker)
 
 
 def reparse(engine: Engine, source: Source) -> RunSummary:
     """Rebuild the source's records from every archived body (after a parser fix)."""
+    close_stale_runs(engine, utcnow())
     with session_scope(engine) as session:
-        run = Run(source=source.name, started=utcnow(), status="running", message="reparse")
+        run = Run(
+            source=source.name, started=utcnow(), status="running", message="reparse", holder=this_holder()
+        )
         session.add(run)
         session.flush()
         summary = RunSummary(source=source.name, run_id=run.id)
@@ -176,15 +252,22 @@ def reparse(engine: Engine, source: Source) -> RunSummary:
             raw = session.get_one(RawDocumentRow, raw_id)
             doc = RawDocument(url=raw.url, body=zlib.decompress(raw.body_zlib), fetched_at=raw.fetched_at)
             summary.documents += 1
-            _parse_and_store(session, source, doc, summary, linker)
+            _parse_and_store(session, source, doc, summary, linker, raw)
     summary.status = "partial" if summary.errors else "ok"
     _finish(engine, summary, utcnow())
     return summary
 
 
-def _error(summary: RunSummary, url: str, stage: str, message: str) -> None:
+def _error(target: Engine | Session, summary: RunSummary, url: str, stage: str, message: str) -> None:
+    """Record the error on the run at once (in the document's transaction when there is one)."""
     logger.warning("%s failed source=%s url=%s reason=%s", stage, summary.source, url, message)
     summary.errors.append((url, stage, message))
+    row = RunError(run_id=summary.run_id, url=url[:2000], stage=stage, message=message)
+    if isinstance(target, Session):
+        target.add(row)
+        return
+    with session_scope(target) as session:
+        session.add(row)
 
 
 def _finish(engine: Engine, summary: RunSummary, finished: datetime) -> None:
@@ -200,7 +283,3 @@ def _finish(engine: Engine, summary: RunSummary, finished: datetime) -> None:
         )
         run.errors = len(summary.errors)
         run.message = summary.message
-        session.add_all(
-            RunError(run_id=summary.run_id, url=url[:2000], stage=stage, message=message)
-            for url, stage, message in summary.errors
-        )

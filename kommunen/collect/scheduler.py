@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 
+from kommunen.collect.cron import TIMEZONE, cron_trigger
 from kommunen.collect.pipeline import utcnow
 from kommunen.config import DigestSettings, ScrapeSettings, Settings
 from kommunen.errors import KommunenError
@@ -30,7 +30,6 @@ from kommunen.store.models import SchedulerLock
 from scrapers.registry import SOURCES
 
 logger = logging.getLogger(__name__)
-TIMEZONE = "Europe/Berlin"
 LOCK_STALE = timedelta(minutes=3)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
@@ -62,6 +61,16 @@ def planned_jobs(scrape: ScrapeSettings, digest: DigestSettings | None) -> list[
     ]
     if digest is not None:
         jobs.append(PlannedJob("digest", "kommunen.collect.scheduler:digest_job", digest.cron))
+    overridden = dict(scrape.schedules)
+    for job in jobs:  # a wrong cron is named with its setting before anything starts
+        name = job.args[0] if job.args else ""
+        if job.job_id == "digest":
+            where = "KOMMUNEN_DIGEST_CRON"
+        elif name in overridden:
+            where = f"KOMMUNEN_SCHEDULE_{name.upper()}"
+        else:
+            where = f"Zeitplan der Quelle {name}"
+        cron_trigger(job.cron, where=where)
     return jobs
 
 
@@ -76,7 +85,7 @@ def make_scheduler(
     for job in jobs:
         scheduler.add_job(
             job.func,
-            CronTrigger.from_crontab(job.cron, timezone=TIMEZONE),
+            cron_trigger(job.cron, TIMEZONE, where=job.job_id),
             args=job.args,
             id=job.job_id,
             name=job.job_id,
