@@ -1,26 +1,57 @@
 """The organisation profile (TOML): who the enterprise is and what it looks for.
 
-Every error names the file, the line and the field, so a person can fix it in one go.
+Every error names the file, the line and the field, and all of them come at once, so a person can
+fix the file in one go. Sizes are bounded: the profile's words end up in every ranking and mail.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kommunen.config import line_of
-from kommunen.errors import KommunenError
+from kommunen.errors import KommunenError, LookupFailed
+from kommunen.matching.profile_file import MAX_FILE_BYTES, KeyLines, ProfileError, read_bounded, toml_error
 from kommunen.matching.text import stem
+
+if TYPE_CHECKING:
+    from kommunen.matching.codelists import CodeLists
+    from kommunen.places.gemeinden import GemeindeIndex
+
+__all__ = ["FOERDER_ROLLEN", "MAX_FILE_BYTES", "SOZIAL", "Profile", "ProfileError", "load_profile"]
 
 FOERDER_ROLLEN = ("selbst", "mit_kommune")
 SOZIAL = "sozial"  # in cpv: every CPV code of the social and other specific services (light regime)
 
+# Every field a profile may have: a misspelt one would otherwise be ignored without a word.
+TOP_FIELDS = ("name", "beschreibung", "ausschluesse", "cpv", "begriffe")
+SECTIONS = {
+    "region": ("laender", "nuts", "heimat", "radius_km"),
+    "zielkommunen": ("min_einwohner", "max_einwohner", "referenzen"),
+    "foerderung": ("rollen", "berechtigt"),
+    "fristen": ("mindest_vorlauf_tage",),
+}
 
-class ProfileError(KommunenError):
-    pass
+# A profile is a page of text, not a data set: the file (MAX_FILE_BYTES) and each field are bounded.
+MAX_CHARS = {"name": 200, "beschreibung": 2000}
+MAX_ITEM_CHARS = 200  # one Begriff, CPV code, place or Förderberechtigte
+MAX_ITEMS = 200  # entries in one list, and Begriffe
+MAX_RADIUS_KM = 1000  # Germany is 880 km from north to south
+MAX_VORLAUF_TAGE = 365
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a name, a word: one line (a mail subject, a cell)
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # beschreibung may have lines
+_TYPE_NAMES: dict[type, str] = {
+    str: "Text",
+    int: "ganze Zahl",
+    float: "Zahl",
+    list: "Liste",
+    dict: "Abschnitt",
+    bool: "true/false",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +72,33 @@ class Profile:
     foerder_berechtigt: tuple[str, ...] = ()
     mindest_vorlauf_tage: int = 14
     path: str = field(default="", compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # valid, but worth knowing (no Kommune leads)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 class _Reader:
     def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
-        self.path, self.text, self.data = path, text, data
-        self.errors: list[str] = []
+        self.path, self.data, self.lines = path, data, KeyLines(text)
+        self.errors: list[tuple[int, str]] = []
+        self.secrets: set[str] = set()
 
-    def error(self, key: str, message: str) -> None:
-        self.errors.append(f"{self.path}:{line_of(self.text, key.rsplit('.', 1)[-1])}: {key}: {message}")
+    def error(self, key: str, message: str, line: int | None = None) -> None:
+        parts = tuple(key.split(".", 1)) if key.split(".", 1)[0] in (*SECTIONS, "begriffe") else (key,)
+        number = line if line is not None else self.lines.line(parts)
+        self.errors.append((number, f"{self.path}:{number}: {key}: {message}"))
+
+    def text_ok(self, key: str, value: str, limit: int, line: int | None = None) -> bool:
+        if len(value) > limit:
+            self.error(key, f"höchstens {limit} Zeichen, nicht {len(value)}", line)
+        elif bad := (_CONTROL_TEXT if key == "beschreibung" else _CONTROL).search(value):
+            self.error(key, f"enthält ein Steuerzeichen (U+{ord(bad.group()):04X})", line)
+        else:
+            return True
+        return False
 
     def get(
         self, key: str, kind: type | tuple[type, ...], default: Any = None, required: bool = False
@@ -61,109 +110,222 @@ class _Reader:
             if required:
                 self.error(key, "fehlt")
             return default
-        if not isinstance(node, kind) or (isinstance(node, bool) and kind is not bool):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            self.error(key, f"erwartet {names}, gefunden {type(node).__name__} ({node!r})")
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(node, kinds) or (isinstance(node, bool) and bool not in kinds):
+            wanted = _TYPE_NAMES[float] if float in kinds else _TYPE_NAMES[kinds[0]]
+            found = _TYPE_NAMES.get(type(node), type(node).__name__)
+            self.error(key, f"erwartet {wanted}, gefunden {found} ({_shown(node)})")
+            return default
+        if isinstance(node, str) and not self.text_ok(key, node, MAX_CHARS.get(key, MAX_ITEM_CHARS)):
             return default
         return node
 
     def strings(self, key: str) -> tuple[str, ...]:
         values = self.get(key, list, [])
+        if len(values) > MAX_ITEMS:
+            self.error(key, f"höchstens {MAX_ITEMS} Einträge, nicht {len(values)}")
+            return ()
         if not all(isinstance(v, str) and v.strip() for v in values):
             self.error(key, "erwartet eine Liste nicht leerer Texte")
             return ()
-        return tuple(v.strip() for v in values)
+        parts = tuple(key.split("."))
+        kept = [v for v in values if self.text_ok(key, v, MAX_ITEM_CHARS, self.lines.value_line(parts, v))]
+        return tuple(v.strip() for v in kept) if len(kept) == len(values) else ()
+
+    def number(self, key: str, kind: type | tuple[type, ...], low: float, high: float, unit: str = "") -> Any:
+        value = self.get(key, kind)
+        if value is None or low <= value <= high:
+            return value
+        if value < 0 <= low:
+            self.error(key, f"darf nicht negativ sein, nicht {value}")
+        else:  # also nan and inf
+            self.error(key, f"muss zwischen {low:g} und {high:g}{unit} liegen, nicht {value}")
+        return None
 
 
-def _bare_key_hint(text: str) -> str:
-    """TOML allows only ASCII in bare keys; German words often have umlauts, so say how."""
-    for number, line in enumerate(text.splitlines(), 1):
-        key = line.split("=", 1)[0].strip()
-        if "=" in line and key and not key.startswith(("#", '"', "'", "[")) and not key.isascii():
-            return f' – Zeile {number}: Begriffe mit Umlaut oder ß in Anführungszeichen, z. B. "{key}" = …'
-    return ""
+def _unknown_fields(r: _Reader) -> None:
+    """Misspelt fields and sections ([regoin]) are errors, each with the closest known name."""
+    for key, value in r.data.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                r.error(key, f"erwartet einen Abschnitt [{key}]")
+                continue
+            for sub in value:
+                if sub not in SECTIONS[key] and f"{key}.{sub}" not in r.secrets:
+                    r.error(f"{key}.{sub}", _unknown(sub, SECTIONS[key], key), r.lines.line((key, sub)))
+        elif key not in TOP_FIELDS:
+            r.error(
+                key,
+                _unknown(key, (*TOP_FIELDS, *SECTIONS), "", isinstance(value, dict)),
+                r.lines.line((key,)),
+            )
 
 
-def _secret_key(data: dict[str, Any]) -> str:
+def _unknown(key: str, known: tuple[str, ...], section: str, is_section: bool = False) -> str:
+    here = f" in [{section}]" if section else ""
+    for other, fields in SECTIONS.items():
+        if key in fields and other != section:
+            return f"gehört nicht{here}, sondern in [{other}]" if section else f"gehört in [{other}]"
+    if key in TOP_FIELDS:
+        return f"gehört nicht{here}, sondern oben in die Datei, vor den ersten [Abschnitt]"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if is_section:
+        hint = f"meinten Sie [{close[0]}]?" if close else f"bekannt sind {', '.join(SECTIONS)}"
+        return f"unbekannter Abschnitt; {hint}"
+    hint = f"meinten Sie {close[0]}?" if close else f"bekannt sind {', '.join(known)}"
+    return f"unbekanntes Feld{here}; {hint}"
+
+
+def _secrets(r: _Reader, data: dict[str, Any], prefix: str = "") -> None:
     for key, value in data.items():
         if any(word in key.lower() for word in ("passwort", "password", "secret")):
-            return key
-        if isinstance(value, dict) and (found := _secret_key(value)):
-            return found
-    return ""
+            r.error(
+                prefix + key,
+                "Passwörter gehören nicht ins Profil, sondern in die Umgebung (KOMMUNEN_SMTP_PASSWORD)",
+                r.lines.line((*prefix.split(".")[:-1], key)),
+            )
+            r.secrets.add(prefix + key)
+        elif isinstance(value, dict) and key != "begriffe":  # a Begriff may well be "Passwortmanager"
+            _secrets(r, value, f"{prefix}{key}.")
 
 
-def load_profile(path: Path) -> Profile:
+def _begriffe(r: _Reader) -> dict[str, float]:
+    raw = r.get("begriffe", dict, {}, required=True)
+    if len(raw) > MAX_ITEMS:
+        r.error("begriffe", f"höchstens {MAX_ITEMS} Begriffe, nicht {len(raw)}")
+        return {}
+    begriffe: dict[str, float] = {}
+    for word, weight in raw.items():
+        key, line = f"begriffe.{word}", r.lines.line(("begriffe", word))
+        if not r.text_ok(key, word, MAX_ITEM_CHARS, line):
+            continue
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 1:
+            misplaced = word in TOP_FIELDS or any(word in fields for fields in SECTIONS.values())
+            why = f"Gewicht muss eine Zahl in (0, 1] sein, nicht {_shown(weight)}"
+            if misplaced and not isinstance(weight, int | float):
+                why = _unknown(word, (), "begriffe")
+            r.error(key, why, line)
+        elif not stem(word):
+            r.error(key, "enthält keinen Buchstaben und keine Ziffer: trifft nie", line)
+        else:
+            begriffe[word] = float(weight)
+    if not begriffe and isinstance(r.data.get("begriffe"), dict):
+        r.error("begriffe", "mindestens ein Begriff mit Gewicht, z. B. Integration = 1.0")
+    return begriffe
+
+
+def _places(r: _Reader, profile: Profile, index: GemeindeIndex) -> None:
+    """Heimat and references as ranking resolves them: every unknown or ambiguous one at once."""
+    places = [("region.heimat", profile.heimat)] if profile.heimat else []
+    places += [("zielkommunen.referenzen", ref) for ref in profile.referenzen]
+    for key, place in places:
+        try:
+            index.find(place)
+        except LookupFailed as exc:
+            r.error(key, str(exc), r.lines.value_line(tuple(key.split(".")), place))
+
+
+def _codes(r: _Reader, profile: Profile, codes: CodeLists) -> None:
+    if SOZIAL in profile.cpv and not codes.social_cpv:
+        r.error("cpv", f'"{SOZIAL}" braucht die Codelisten: zuerst kommunen import-codelisten')
+    for code in profile.nuts:
+        if codes.nuts3 and not any(c.startswith(code) for c in codes.nuts3):
+            line = r.lines.value_line(("region", "nuts"), code)
+            r.error("region.nuts", f"{code} ist kein deutscher NUTS-Code", line)
+
+
+def _notes(r: _Reader, profile: Profile, index: GemeindeIndex | None) -> tuple[str, ...]:
+    """Why a valid profile finds no Kommunen to approach: they are found by likeness to references."""
+    where = f"{r.path}:{r.lines.line(('zielkommunen', 'referenzen'))}"
+    if not profile.referenzen:
+        return (
+            f"{where}: zielkommunen.referenzen: keine Referenzkommunen – daher keine Kommune-Leads "
+            "(sie werden nach Ähnlichkeit zu Kommunen gefunden, für die Sie schon arbeiten); "
+            "Ausschreibungen und Förderprogramme kommen trotzdem",
+        )
+    if index is None:
+        return ()
+    low, high = profile.min_einwohner or 0, profile.max_einwohner
+    fits = index.einwohner >= low
+    if high is not None:
+        fits &= index.einwohner <= high
+    fits[[index.find(ref) for ref in profile.referenzen]] = False
+    if fits.any():
+        return ()
+    span = f"{low:,} bis {high:,}" if high is not None else f"{low:,} und mehr"
+    return (
+        f"{r.path}:{r.lines.line(('zielkommunen', 'min_einwohner'))}: zielkommunen: keine Gemeinde außer "
+        f"den Referenzen hat {span.replace(',', '.')} Einwohner – daher keine Kommune-Leads",
+    )
+
+
+def load_profile(path: Path, index: GemeindeIndex | None = None, codes: CodeLists | None = None) -> Profile:
+    """The profile, or a ProfileError naming every problem; with an index also unknown places."""
     from kommunen.places.gemeinden import land_key
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: Profil nicht lesbar ({exc.strerror})") from exc
+    limits = f"name höchstens {MAX_CHARS['name']}, beschreibung {MAX_CHARS['beschreibung']} Zeichen"
+    text = read_bounded(path, limits)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: kein gültiges TOML: {exc}{_bare_key_hint(text)}") from exc
-    if secret := _secret_key(data):
-        raise ProfileError(
-            f"{path}:{line_of(text, secret)}: {secret}: Passwörter gehören nicht ins Profil, "
-            "sondern in die Umgebung (KOMMUNEN_SMTP_PASSWORD)"
-        )
+        raise toml_error(path, text, exc) from exc
     r = _Reader(path, text, data)
+    _secrets(r, data)
+    r.data = {k: v for k, v in data.items() if k not in r.secrets}
+    _unknown_fields(r)
     name = r.get("name", str, "", required=True)
-    begriffe_raw = r.get("begriffe", dict, {}, required=True)
-    begriffe: dict[str, float] = {}
-    for word, weight in begriffe_raw.items():
-        if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 1:
-            r.error(f"begriffe.{word}", f"Gewicht muss eine Zahl in (0, 1] sein, nicht {weight!r}")
-        elif not stem(word):
-            r.error(f"begriffe.{word}", "enthält keinen Buchstaben und keine Ziffer: trifft nie")
-        else:
-            begriffe[word] = float(weight)
-    if not begriffe and "begriffe" in data:
-        r.error("begriffe", "mindestens ein Begriff mit Gewicht, z. B. Integration = 1.0")
+    if "name" in data and isinstance(data["name"], str) and not data["name"].strip():
+        r.error("name", "darf nicht leer sein")
+    begriffe = _begriffe(r)
     cpv = r.strings("cpv")
     for code in cpv:
         if code != SOZIAL and not re.fullmatch(r"\d{2,8}(-\d)?", code):
-            r.error("cpv", f"{code!r} ist kein CPV-Code oder -Präfix (2–8 Ziffern) und nicht {SOZIAL!r}")
+            line = r.lines.value_line(("cpv",), code)
+            r.error(
+                "cpv", f"{code!r} ist kein CPV-Code oder -Präfix (2–8 Ziffern) und nicht {SOZIAL!r}", line
+            )
     laender = []
     for value in r.strings("region.laender"):
         try:
             laender.append(land_key(value))
         except KommunenError as exc:
-            r.error("region.laender", str(exc))
-    radius = r.get("region.radius_km", (int, float))
+            r.error("region.laender", str(exc), r.lines.value_line(("region", "laender"), value))
+    radius = r.number("region.radius_km", (int, float), 1, MAX_RADIUS_KM, " km")
     heimat = r.get("region.heimat", str, "")
     if radius is not None and not heimat:
         r.error("region.radius_km", "braucht region.heimat (die Gemeinde, um die der Radius liegt)")
     rollen = r.strings("foerderung.rollen") or ("selbst",)
     for rolle in rollen:
         if rolle not in FOERDER_ROLLEN:
-            r.error("foerderung.rollen", f"{rolle!r}: erlaubt sind {', '.join(FOERDER_ROLLEN)}")
-    vorlauf = r.get("fristen.mindest_vorlauf_tage", int, 14)
-    if vorlauf < 0:
-        r.error("fristen.mindest_vorlauf_tage", "darf nicht negativ sein")
-    min_ew, max_ew = r.get("zielkommunen.min_einwohner", int), r.get("zielkommunen.max_einwohner", int)
+            line = r.lines.value_line(("foerderung", "rollen"), rolle)
+            r.error("foerderung.rollen", f"{rolle!r}: erlaubt sind {', '.join(FOERDER_ROLLEN)}", line)
+    vorlauf = r.number("fristen.mindest_vorlauf_tage", int, 0, MAX_VORLAUF_TAGE, " Tagen")
+    min_ew = r.number("zielkommunen.min_einwohner", int, 0, float("inf"))
+    max_ew = r.number("zielkommunen.max_einwohner", int, 0, float("inf"))
     if min_ew is not None and max_ew is not None and min_ew > max_ew:
         r.error("zielkommunen.max_einwohner", f"ist kleiner als min_einwohner ({max_ew} < {min_ew})")
     profile = Profile(
-        name=name,
+        name=name.strip(),
         beschreibung=r.get("beschreibung", str, ""),
         begriffe=begriffe,
         ausschluesse=r.strings("ausschluesse"),
         cpv=tuple(c.split("-")[0] for c in cpv),
         laender=tuple(laender),
         nuts=r.strings("region.nuts"),
-        heimat=heimat,
+        heimat=heimat.strip(),
         radius_km=float(radius) if radius is not None else None,
         min_einwohner=min_ew,
         max_einwohner=max_ew,
         referenzen=r.strings("zielkommunen.referenzen"),
         foerder_rollen=rollen,
         foerder_berechtigt=r.strings("foerderung.berechtigt"),
-        mindest_vorlauf_tage=vorlauf,
+        mindest_vorlauf_tage=14 if vorlauf is None else vorlauf,
         path=str(path),
     )
+    if index is not None:
+        _places(r, profile, index)
+    if codes is not None:
+        _codes(r, profile, codes)
     if r.errors:
-        raise ProfileError("\n".join(r.errors))
-    return profile
+        raise ProfileError("\n".join(message for _, message in sorted(r.errors, key=lambda e: e[0])))
+    return replace(profile, notes=_notes(r, profile, index))
