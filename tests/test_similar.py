@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
+from kommunen.collect.borders import import_borders
 from kommunen.errors import ConfigError
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.places.similar import SimilarityModel, SimilarQuery, haversine_km
+from kommunen.store.db import session_scope
+from tests.conftest import fresh_engine, import_shared
+from tests.recorded import SHARED
 
 
 @pytest.fixture(scope="module")
@@ -66,13 +71,73 @@ def test_within_and_land_hold(model: SimilarityModel) -> None:
     assert all(r.land == "Baden-Württemberg" for r in bw)
 
 
-def test_nachbarkreise(model: SimilarityModel) -> None:
-    neighbours = model.nachbarkreise("08416")  # Landkreis Tübingen
-    assert {"08416", "08415", "08115", "08417"} <= neighbours  # itself, Reutlingen, Böblingen, Zollernalb
-    assert "09761" not in neighbours  # Augsburg is far away
-    results = model.find(SimilarQuery(["Tübingen"], k=10, nachbarkreise=True))
-    assert results
-    assert all(r.ags[:5] in neighbours for r in results)
+TUEBINGEN_UND_NACHBARN = {"08416", "08115", "08235", "08237", "08415", "08417"}  # Kreis and its 5 neighbours
+
+
+@pytest.fixture(scope="module")
+def bordered(tmp_path_factory: pytest.TempPathFactory) -> SimilarityModel:
+    """The directory with the borders of VG5000 imported beside it."""
+    engine = fresh_engine("sqlite", tmp_path_factory.mktemp("borders"))
+    import_shared(engine)
+    with session_scope(engine) as session:
+        import_borders(session, SHARED)
+    with session_scope(engine) as session:
+        return SimilarityModel(GemeindeIndex(session))
+
+
+def test_nachbarkreise_are_the_real_neighbours(bordered: SimilarityModel) -> None:
+    assert bordered.nachbarkreise("08416") == TUEBINGEN_UND_NACHBARN
+    results = bordered.find(SimilarQuery(["Tübingen"], k=100, nachbarkreise=True))
+    assert len(results) == 100
+    assert {r.ags[:5] for r in results} <= TUEBINGEN_UND_NACHBARN
+    assert "08416036" in {r.ags for r in results}  # Rottenburg am Neckar
+
+
+def test_neighbourhood_reasons_are_true(bordered: SimilarityModel) -> None:
+    ix = bordered.index
+    tue = ix.find("Tübingen")
+    assert (
+        bordered.lage(ix.row_of["08416036"], tue, "Tübingen") == "Nachbargemeinde von Tübingen"
+    )  # Rottenburg
+    assert bordered.lage(ix.find("Mössingen"), tue, "Tübingen") == "im selben Kreis wie Tübingen"
+    assert bordered.lage(ix.find("Reutlingen"), tue, "Tübingen") == "im Nachbarkreis von Tübingen"
+    assert bordered.lage(ix.find("Augsburg"), tue, "Tübingen") == ""
+    rottenburg = next(r for r in bordered.find(SimilarQuery(["Tübingen"], k=200)) if r.ags == "08416036")
+    assert "Nachbargemeinde von Tübingen" in rottenburg.begruendung
+    assert "Nachbarkreis" not in rottenburg.begruendung
+
+
+def test_without_stored_borders_nothing_is_said_about_neighbours(model: SimilarityModel) -> None:
+    with pytest.raises(ConfigError, match="Keine Kreisgrenzen gespeichert"):
+        model.find(SimilarQuery(["Tübingen"], nachbarkreise=True))
+    results = model.find(SimilarQuery(["Tübingen"], k=200))
+    assert not any("Nachbar" in r.begruendung for r in results)
+    assert model.nachbarkreise("08416") == {"08416"}
+
+
+def test_cli_import_borders_then_similar_nachbarkreise() -> None:
+    """The whole import with borders, then again with nothing changed, timed as the issue asks."""
+    from typer.testing import CliRunner
+
+    from kommunen.cli import app
+
+    runner = CliRunner()
+    started = time.perf_counter()
+    cold = runner.invoke(app, ["import-gemeinden"])
+    cold_s = time.perf_counter() - started
+    assert cold.exception is None, cold.output
+    assert "Nachbarn   1040 Kreis-Paare, 30879 Gemeinde-Paare mit gemeinsamer Grenze (VG5000)" in cold.output
+    started = time.perf_counter()
+    warm = runner.invoke(app, ["import-gemeinden"])
+    warm_s = time.perf_counter() - started
+    assert "Nachbarn" not in warm.output
+    assert cold_s < 30
+    assert warm_s < 2
+    found = runner.invoke(app, ["similar", "Tübingen", "--nachbarkreise", "--k", "30", "--format", "csv"])
+    assert found.exception is None, found.output
+    lines = found.output.splitlines()[1:]
+    assert len(lines) == 30
+    assert all(line.split(";")[2][:5] in TUEBINGEN_UND_NACHBARN for line in lines)
 
 
 def test_filters(model: SimilarityModel) -> None:

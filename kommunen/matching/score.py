@@ -194,8 +194,9 @@ class Matcher:
                 best, ref = similarity, r
         neighbour = self.neighbours.get(str(self.index.kreis_key[row]))
         if neighbour is not None and best < 0.9:
-            name = self.index.kurzname[neighbour]
-            return Component("auftraggeber", 0.9, f"Auftraggeber im Nachbarkreis von Referenzkommune {name}")
+            where = self.model.lage(row, neighbour, f"Referenzkommune {self.index.kurzname[neighbour]}")
+            verb = "ist " if where.startswith("Nachbargemeinde") else ""
+            return Component("auftraggeber", 0.9, f"Auftraggeber {verb}{where}")
         name = self.index.kurzname[ref]
         why = f"Auftraggeber ähnlich groß wie Referenzkommune {name}" if best >= 0.5 else ""
         return Component("auftraggeber", best, why)
@@ -332,9 +333,9 @@ class Matcher:
             similar = Component(
                 "aehnlichkeit",
                 similar.value,
-                similar.evidence.replace("Auftraggeber ähnlich groß wie", "ähnlich groß wie").replace(
-                    "Auftraggeber im", "im"
-                ),
+                similar.evidence.replace("Auftraggeber ähnlich groß wie", "ähnlich groß wie")
+                .replace("Auftraggeber im", "im")
+                .replace("Auftraggeber ist ", ""),
             )
             lead = Lead("kommune", ags, ix.label(int(row)), "")
             lead.components = [similar, place, Component("aktivitaet", activity, why)]

@@ -96,6 +96,11 @@ class GemeindeIndex:
     def __len__(self) -> int:
         return len(self.ags)
 
+    @property
+    def engine(self) -> Engine:
+        """The database the index was read from, for what is loaded later (neighbours)."""
+        return self._engine
+
     def label(self, i: int) -> str:
         """Label a row for people: "Neustadt (Hessen), Stadt (Marburg-Biedenkopf, Hessen) – AGS 06534016"."""
         land = LAENDER[self.land_key[i]][1]

@@ -10,13 +10,16 @@ which feature weighed most.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import Engine, select
 
 from kommunen.errors import ConfigError
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
+from kommunen.store.models import Nachbar
 
 # Settlement type: Textkennzeichen → (rank, label). The rank difference is the type distance.
 SIEDLUNGSTYP = {
@@ -81,42 +84,56 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
 
 
-class SimilarityModel:
-    """The feature columns of a GemeindeIndex, computed once per process."""
+class Nachbarn:
+    """Stored neighbours (table nachbarn), each pair both ways: Kreis → Kreise, Gemeinde → Gemeinden."""
 
-    def __init__(self, index: GemeindeIndex) -> None:
+    def __init__(self, pairs: Iterable[tuple[str, str, str]]) -> None:
+        self.kreise: dict[str, set[str]] = defaultdict(set)
+        self.gemeinden: dict[str, set[str]] = defaultdict(set)
+        for kind, a, b in pairs:
+            target = self.kreise if kind == "kreis" else self.gemeinden
+            target[a].add(b)
+            target[b].add(a)
+
+    @classmethod
+    def load(cls, engine: Engine) -> Nachbarn:
+        with engine.connect() as conn:
+            rows = conn.execute(select(Nachbar.kind, Nachbar.key_a, Nachbar.key_b))
+            return cls((kind, a, b) for kind, a, b in rows)
+
+
+class SimilarityModel:
+    """The feature columns of a GemeindeIndex, computed once per process, and the stored neighbours."""
+
+    def __init__(self, index: GemeindeIndex, nachbarn: Nachbarn | None = None) -> None:
         self.index = index
         self.log_einwohner = np.log10(index.einwohner)
         self.log_dichte = np.log10(np.maximum(index.dichte, 1.0))
         self.rank = np.array([SIEDLUNGSTYP.get(t, (0, ""))[0] for t in index.textkennzeichen])
         self.typ_label = [SIEDLUNGSTYP.get(t, (0, "Gemeinde"))[1] for t in index.textkennzeichen]
-        self._kreis_centres: dict[str, tuple[float, float, float]] | None = None
+        self._nachbarn = nachbarn
 
-    def kreis_centres(self) -> dict[str, tuple[float, float, float]]:
-        """Kreis → (lat, lon, radius km): population-weighted centre, radius of a disc of its area."""
-        if self._kreis_centres is None:
-            ix = self.index
-            centres = {}
-            for key in np.unique(ix.kreis_key):
-                rows = ix.kreis_key == key
-                weights = ix.einwohner[rows]
-                lat = float(np.average(ix.lat[rows], weights=weights))
-                lon = float(np.average(ix.lon[rows], weights=weights))
-                radius = math.sqrt(float(np.nansum(ix.flaeche[rows])) / math.pi)
-                centres[str(key)] = (lat, lon, radius)
-            self._kreis_centres = centres
-        return self._kreis_centres
+    @property
+    def nachbarn(self) -> Nachbarn:
+        if self._nachbarn is None:
+            self._nachbarn = Nachbarn.load(self.index.engine)
+        return self._nachbarn
 
     def nachbarkreise(self, kreis: str) -> set[str]:
-        """The Kreis and those whose discs (nearly) touch it: a stand-in for real boundaries."""
-        centres = self.kreis_centres()
-        lat0, lon0, r0 = centres[kreis]
-        keys = list(centres)
-        lats = np.array([centres[k][0] for k in keys])
-        lons = np.array([centres[k][1] for k in keys])
-        radii = np.array([centres[k][2] for k in keys])
-        dist = haversine_km(lats, lons, lat0, lon0)
-        return {k for k, near in zip(keys, dist <= 1.2 * (radii + r0), strict=True) if near}
+        """The Kreis and those it shares a border with (VG5000); only itself while none are stored."""
+        return {kreis} | self.nachbarn.kreise.get(kreis, set())
+
+    def lage(self, i: int, r: int, name: str) -> str:
+        """Where row i lies seen from reference r, when that is a neighbourhood: a true statement or ""."""
+        ix = self.index
+        if ix.ags[i] in self.nachbarn.gemeinden.get(ix.ags[r], ()):
+            return f"Nachbargemeinde von {name}"
+        kreis, ref_kreis = str(ix.kreis_key[i]), str(ix.kreis_key[r])
+        if kreis == ref_kreis:
+            return f"im selben Kreis wie {name}"
+        if kreis in self.nachbarn.kreise.get(ref_kreis, ()):
+            return f"im Nachbarkreis von {name}"
+        return ""
 
     def describe(self, references: Sequence[str]) -> str:
         """ "Tübingen (91.506 Einw., 847/km²); Marburg (…)" for a title line."""
@@ -155,6 +172,11 @@ class SimilarityModel:
         if query.laender:
             keep &= np.isin(ix.land_key, list(query.laender))
         if query.nachbarkreise:
+            if not self.nachbarn.kreise:
+                raise ConfigError(
+                    "Keine Kreisgrenzen gespeichert: kommunen import-gemeinden liest sie aus "
+                    "KOMMUNEN_DATA_DIR/gebiete/vg5000_0101_2021/"
+                )
             kreise = set().union(*(self.nachbarkreise(str(ix.kreis_key[r])) for r in refs))
             keep &= np.isin(ix.kreis_key, list(kreise))
         if query.min_einwohner is not None:
@@ -197,6 +219,7 @@ class SimilarityModel:
                 f"{fmt_int(ix.dichte[i])}/km² (Ref. {fmt_int(ix.dichte[r])})",
                 f"{same_typ} ({typ})" if same_typ == "gleicher Typ" else same_typ,
                 km_text,
+                *filter(None, [self.lage(i, r, ix.kurzname[r])]),
                 f"größter Unterschied: {heaviest}" if total >= 0.25 else heaviest,
             )
         )
