@@ -71,7 +71,7 @@ def test_a_new_stage_is_reported_once_not_as_a_new_lead(gemeinden: Engine) -> No
     assert [item.lead_id for item in first.items] == ["tender:ted-export:360772-2018"]
     mail.mark_sent(gemeinden, first, "team@example.org", NOW)
     after = digest_of(ranked(gemeinden, CONTEST[1]))  # the result of the contest arrives
-    assert [(title, [i.lead_id for i in items]) for title, items in after.sections] == [
+    assert [(s.title, [i.lead_id for i in s.entries]) for s in after.sections] == [
         ("Geändert (Frist verschoben, Berichtigung)", ["tender:ted-export:360772-2018"])
     ]
     mail.mark_sent(gemeinden, after, "team@example.org", NOW)

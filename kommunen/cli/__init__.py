@@ -6,6 +6,7 @@ the commands so that `kommunen --help` and a single query start fast. May use ev
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import typer
@@ -21,16 +22,39 @@ from kommunen.cli import places, sources, leads, run
 __all__ = ["app", "leads", "main", "places", "run", "sources"]
 
 
+OS_ERRORS = {
+    errno.ENOENT: "gibt es nicht",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EEXIST: "ist eine Datei, kein Ordner",
+    errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.EROFS: "nur lesbar",
+    errno.ENOSPC: "kein Platz mehr auf dem Datenträger",
+}
+
+
 def main() -> None:
+    """Exit codes (README): 0 ok, 1 error (nothing done), 2 wrong call, 3 partly done (a source or
+    document failed; everything read is stored, `kommunen sources` names the errors)."""
     from sqlalchemy.exc import DBAPIError
 
     from scrapers.errors import ScraperError
 
     try:
         app()
-    except (KommunenError, ScraperError, DBAPIError) as exc:
+    except SystemExit as done:
+        if done.code in (0, None) and state.exit_code:
+            sys.exit(state.exit_code)
+        raise
+    except (KommunenError, ScraperError, DBAPIError, OSError) as exc:
         if state.debug:
             raise
-        message = str(exc).splitlines()[0] if isinstance(exc, DBAPIError) else str(exc)
-        typer.secho(f"Fehler: {message}", fg=typer.colors.RED, err=True)
+        if isinstance(exc, OSError) and not isinstance(exc, ScraperError):
+            reason = OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+            lines = [f"{exc.filename}: {reason}" if exc.filename else reason]
+        else:
+            lines = str(exc).splitlines()[:1] if isinstance(exc, DBAPIError) else str(exc).splitlines()
+        for line in lines:  # a profile's errors come all at once, one line each
+            typer.secho(f"Fehler: {line}", fg=typer.colors.RED, err=True)
         sys.exit(1)

@@ -9,32 +9,38 @@ from typing import Annotated
 import typer
 
 from kommunen.cli.common import FormatOption, ProfileOption, app, engine, gemeinde_index
+from kommunen.cli.german import GermanTyper, readable
 from kommunen.outputs.render import Format
 
-profile_app = typer.Typer(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
+profile_app = GermanTyper(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
 
 
 @profile_app.command("check")
 def profile_check(path: Annotated[Path, typer.Argument(help="Profil-Datei (TOML).")]) -> None:
-    """Ein Profil prüfen: jeder Fehler mit Datei, Zeile und Feld.
+    """Ein Profil prüfen: alle Fehler auf einmal, jeder mit Datei, Zeile und Feld.
+
+    Prüft auch die Orte (heimat, referenzen) gegen das Gemeindeverzeichnis und sagt, wenn das
+    Profil keine Kommune-Leads liefern kann.
 
     Beispiel: kommunen profile check meinprofil.toml
     """
-    from kommunen.collect.pipeline import utcnow
+    from kommunen.errors import DataFileError
     from kommunen.matching.codelists import CodeLists
-    from kommunen.matching.profile import ProfileError, load_profile
-    from kommunen.matching.score import Matcher
+    from kommunen.matching.profile import load_profile
     from kommunen.store.db import session_scope
 
-    profile = load_profile(path)
+    try:
+        index = gemeinde_index()
+    except DataFileError:
+        index = None  # every other error is still worth reporting now
     with session_scope(engine()) as session:
         codes = CodeLists.load(session)
-    # places (unknown or ambiguous ones fail with suggestions) and cpv "sozial" as ranking sees them
-    Matcher(profile, gemeinde_index(), utcnow(), codes)
-    unknown = [n for n in profile.nuts if codes.nuts3 and not any(c.startswith(n) for c in codes.nuts3)]
-    if unknown:
-        raise ProfileError(f"{path}: region.nuts: {', '.join(unknown)} ist kein deutscher NUTS-Code")
+    profile = load_profile(path, index, codes)
+    if index is None:
+        gemeinde_index()  # says how to get the Gemeinden the places are checked against
+    for note in profile.notes:
+        typer.secho(f"Hinweis: {note}", fg=typer.colors.YELLOW)
     typer.secho(
         f"{path}: in Ordnung – {profile.name}, {len(profile.begriffe)} Begriffe, {len(profile.cpv)} CPV, "
         f"{len(profile.referenzen)} Referenzkommunen",
@@ -47,9 +53,10 @@ def ranked_leads(profile_path: Path, now: datetime | None = None):  # type: igno
     from kommunen.matching.leads import rank, store_leads
     from kommunen.matching.profile import load_profile
 
-    profile = load_profile(profile_path)
+    index = gemeinde_index()
+    profile = load_profile(profile_path, index)  # unknown places named with file:line like the rest
     now = now or utcnow()
-    leads = rank(engine(), profile, gemeinde_index(), now)
+    leads = rank(engine(), profile, index, now)
     store_leads(engine(), profile, leads, now)
     return profile, leads
 
@@ -72,7 +79,10 @@ def new_by_kind(profile_name: str, since: datetime) -> dict[str, int]:
 @app.command()
 def leads(
     profile: ProfileOption,
-    kind: Annotated[str | None, typer.Option("--kind", help="tender, funding oder kommune.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="tender (Ausschreibungen), funding (Förderprogramme) oder kommune."),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 30,
     alle: Annotated[
         bool, typer.Option("--alle", help="Auch ausgeschlossene Leads zeigen (mit Grund).")
@@ -107,7 +117,7 @@ def leads(
     shown = [
         {
             "id": lead.lead_id,
-            "art": lead.kind,
+            "art": readable(lead.kind) if fmt is Format.table else lead.kind,  # JSON/CSV: stable (README)
             "punkte": round(lead.score * 100),
             "seit": since(lead),
             "titel": lead.title,
@@ -128,6 +138,7 @@ def leads(
         [*columns, ("id", "ID"), ("url", "URL")] if fmt is not Format.table else columns,
         fmt,
         title=f"{len(shown)} Leads",
+        optional=("seit", "art"),
     )
 
 
@@ -141,12 +152,13 @@ def explain(
     Beispiel: kommunen explain --profile meinprofil.toml kommune:09772111
     """
     from kommunen.outputs.render import render
+    from scrapers.cleaning import clean_text
 
     _, ranked = ranked_leads(profile)
     lead = ranked.find(lead_id)
-    typer.echo(f"{lead.title}\n{lead.lead_id} · {round(lead.score * 100)} Punkte {lead.url}")
+    typer.echo(clean_text(f"{lead.title}\n{lead.lead_id} · {round(lead.score * 100)} Punkte {lead.url}"))
     if lead.excluded:
-        typer.secho(f"ausgeschlossen: {lead.excluded}", fg=typer.colors.YELLOW)
+        typer.secho(clean_text(f"ausgeschlossen: {lead.excluded}"), fg=typer.colors.YELLOW)
     render(
         [{"k": c.name, "v": round(c.value, 2), "e": c.evidence or "–"} for c in lead.components],
         [("k", "Komponente"), ("v", "Wert"), ("e", "Beleg")],
@@ -171,8 +183,15 @@ def export(
 
     loaded, ranked = ranked_leads(profile)
     chosen = mark_first_seen(engine(), loaded, ranked.select(limit=limit))
-    write(chosen, output, utcnow(), delimiter="," if komma else ";")
-    typer.echo(f"{len(chosen)} Leads nach {output} geschrieben")
+    written = write(chosen, output, utcnow(), delimiter="," if komma else ";")
+    if output.suffix.lower() == ".ics":  # a calendar holds deadlines, not leads
+        without = len(chosen) - written
+        typer.echo(
+            f"{written} Fristen nach {output} geschrieben"
+            + (f" ({without} der {len(chosen)} Leads ohne Frist)" if without else "")
+        )
+    else:
+        typer.echo(f"{written} Leads nach {output} geschrieben")
 
 
 @app.command()

@@ -10,6 +10,8 @@ import typer
 from kommunen.cli.common import FormatOption, app, engine, exclusive, gemeinde_index
 from kommunen.outputs.render import Format
 
+KIND_LABEL = {"kreis": "Kreis-Paare", "gemeinde": "Gemeinde-Paare"}
+
 
 @app.command("import-gemeinden")
 @exclusive("import-gemeinden")
@@ -26,6 +28,7 @@ def import_gemeinden(
 
     Beispiel: kommunen import-gemeinden AuszugGV4QAktuell.xlsx
     """
+    from kommunen.collect.borders import import_borders
     from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
     from kommunen.config import Settings
     from kommunen.store.db import session_scope
@@ -33,7 +36,18 @@ def import_gemeinden(
     settings = Settings.from_env()
     paths = files or [settings.data_dir / GV_FILE, settings.data_dir / PLZ_FILE]
     with session_scope(engine()) as session:
-        result = import_gemeindeverzeichnis(session, (read_document(p) for p in paths))
+        result = import_gemeindeverzeichnis(session, (read_document(p) for p in paths), skip_unchanged=True)
+        borders = import_borders(session, settings.data_dir)
+    for url in result.skipped:
+        typer.echo(f"{url}: unverändert seit dem letzten Import, übersprungen")
+    if borders.pairs:
+        typer.echo(
+            "Nachbarn   "
+            + ", ".join(f"{n} {KIND_LABEL[kind]}" for kind, n in borders.pairs.items())
+            + " mit gemeinsamer Grenze (VG5000)"
+        )
+    if not result.parsed:
+        return
     for label, counts in (
         ("Gebiete", result.gebiete),
         ("Gemeinden", result.gemeinden),
@@ -111,8 +125,11 @@ def similar(
     _render_similar(model.find(query), fmt, model.describe(references))
 
 
+SIMILAR_NARROW = ("ags", "typ", "kreis", "dichte", "land")  # left out first on a narrow terminal
+
+
 def _render_similar(results, fmt: Format, references: str) -> None:  # type: ignore[no-untyped-def]
-    from kommunen.outputs.render import render
+    from kommunen.outputs.render import echo_wrapped, render
     from kommunen.places.gemeinden import LAENDER, land_key
 
     if fmt is not Format.table:
@@ -137,9 +154,9 @@ def _render_similar(results, fmt: Format, references: str) -> None:  # type: ign
         }
         for r in results
     ]
-    render(rows, SIMILAR_COLUMNS, fmt, title=f"Ähnlich wie {references}")
+    render(rows, SIMILAR_COLUMNS, fmt, title=f"Ähnlich wie {references}", optional=SIMILAR_NARROW)
     for r in results[:3]:
-        typer.echo(f"  {r.rang}. {r.name}: {r.begruendung}")
+        echo_wrapped(f"{r.rang}. {r.name}: {r.begruendung}")
 
 
 @app.command()
@@ -194,4 +211,10 @@ def ansprechpartner(
         ("telefon", "Telefon"),
         ("stand", "Stand"),
     ]
-    render(contacts, [*columns, ("quelle", "Quelle")], fmt, title=index.label(row))
+    render(
+        contacts,
+        [*columns, ("quelle", "Quelle")],
+        fmt,
+        title=index.label(row),
+        optional=("quelle", "stand", "telefon", "art"),
+    )

@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-from kommunen.cli.common import FormatOption, app, engine, exclusive
+from kommunen.cli.common import FormatOption, app, engine, exclusive, state
+from kommunen.cli.german import readable
 from kommunen.outputs.render import Format
+
+PARTLY_DONE = 3
 
 
 def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
@@ -31,7 +34,7 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
         summary = run_source(engine, source, http, since=since, on_document=tick)
     color = {"ok": "green", "partial": "yellow"}.get(summary.status, "red")
     typer.secho(
-        f"{source.name:<20} {summary.status:<8} {summary.documents:>5} Dokumente  "
+        f"{source.name:<20} {readable(summary.status):<9} {summary.documents:>5} Dokumente  "
         f"neu {summary.counts.new:>5}  geändert {summary.counts.changed:>4}  "
         f"unverändert {summary.counts.unchanged:>5}  Fehler {len(summary.errors):>3}",
         fg=color,
@@ -40,6 +43,8 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
         typer.echo(f"  {stage}: {url}: {message}")
     if len(summary.errors) > 5:
         typer.echo(f"  … und {len(summary.errors) - 5} weitere (kommunen sources)")
+    if summary.status != "ok":
+        state.exit_code = PARTLY_DONE
     return summary
 
 
@@ -61,9 +66,8 @@ def scrape(
       kommunen scrape
     """
     from kommunen.collect.pipeline import archive_validators, utcnow
-    from kommunen.collect.sources import get_source, is_due, make_http
+    from kommunen.collect.sources import due_sources, get_source, make_http
     from kommunen.config import ScrapeSettings
-    from scrapers.registry import SOURCES
 
     db = engine()
     now = utcnow()
@@ -71,11 +75,9 @@ def scrape(
     if names:
         chosen = [get_source(n, settings, body_filter=body) for n in names]
     else:
-        chosen = [
-            get_source(s.name, settings)
-            for s in SOURCES.values()
-            if s.kind != "gemeinde" and s.default_schedule and is_due(db, s, now)
-        ]
+        chosen, skipped = due_sources(db, settings, now)
+        for line in skipped:
+            typer.echo(line)
         if not chosen:
             typer.echo("Keine Quelle ist fällig (kommunen sources zeigt die Zeitpläne).")
     start = since.replace(tzinfo=UTC) if since else None
@@ -187,6 +189,8 @@ def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -
 @app.command()
 def sources(fmt: FormatOption = Format.table) -> None:
     """Quellen mit Zeitplan, letztem Lauf, Zählern und nächstem Lauf zeigen."""
+    import dataclasses
+
     from kommunen.collect.pipeline import utcnow
     from kommunen.collect.sources import statuses
     from kommunen.outputs.render import render
@@ -202,7 +206,10 @@ def sources(fmt: FormatOption = Format.table) -> None:
         ("errors", "Fehler"),
         ("next_run", "Nächster Lauf"),
     ]
-    render(statuses(engine(), utcnow()), columns, fmt)
+    rows = [dataclasses.asdict(s) for s in statuses(engine(), utcnow())]
+    if fmt is Format.table:  # JSON and CSV keep the stable values (README)
+        rows = [{**row, "kind": readable(row["kind"]), "status": readable(row["status"])} for row in rows]
+    render(rows, columns, fmt, optional=("schedule", "next_run", "kind"))
 
 
 @app.command()
@@ -243,7 +250,8 @@ def tenders(
         ("stufe", "Stufe"),
     ]
     if fmt is Format.table:
-        render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen")
+        narrow = ("amt", "ort", "veroeffentlicht", "stufe")
+        render(rows, columns, fmt, title=f"{len(rows)} Ausschreibungen", optional=narrow)
     else:
         extra = [
             ("kommune", ""),

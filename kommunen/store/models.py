@@ -133,6 +133,8 @@ class RawDocumentRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    # Why the parser rejected this body ("" when it parsed): reported again until it parses.
+    parse_error: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class Run(Base):
@@ -149,6 +151,8 @@ class Run(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+    # host:pid of the process running it, so the next start can close a run whose process died.
+    holder: Mapped[str] = mapped_column(String(200), server_default="")
 
 
 class RunError(Base):
@@ -304,3 +308,20 @@ class SchedulerLock(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     heartbeat: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Nachbar(Base):
+    """Two Kreise or two Gemeinden with a common border (VG5000, changes since applied).
+
+    Derived as a whole from its input files, so it is replaced, not upserted; `inputs_hash`
+    names those files' bytes, and an import of unchanged files stops at one SELECT.
+    """
+
+    __tablename__ = "nachbarn"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "kreis" | "gemeinde"
+    key_a: Mapped[str] = mapped_column(String(8), primary_key=True)  # key_a < key_b
+    key_b: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+    grenze_km: Mapped[float] = mapped_column(Float)
+    source_url: Mapped[str] = mapped_column(String(2000))
+    inputs_hash: Mapped[str] = mapped_column(String(64))
