@@ -30,6 +30,13 @@ SUITE = (
 OUTCOME = {"ok": "ok", "failure": "FEHLER", "error": "FEHLER", "skipped": "übersprungen"}
 
 
+def _unescaped(name: str) -> str:
+    """pytest writes non-ASCII test ids escaped ("h\\xe4ngt"); the matrix shows "hängt"."""
+    if "\\x" not in name and "\\u" not in name:
+        return name
+    return name.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+
+
 def main() -> int:
     files = [f for f in SUITE if (ROOT / f).exists()]
     with tempfile.TemporaryDirectory() as tmp:
@@ -46,7 +53,7 @@ def main() -> int:
         for case in cases:
             children = [child.tag for child in case]
             outcome = next((OUTCOME[tag] for tag in ("failure", "error", "skipped") if tag in children), "ok")
-            name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name', '')}"
+            name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{_unescaped(case.get('name', ''))}"
             rows.append((name, outcome, float(case.get("time", "0"))))
     width = min(66, max((len(n) for n, _, _ in rows), default=10))
     print(f"{'Fall':<{width}} {'Ergebnis':<12} {'Zeit':>7}")
