@@ -60,8 +60,9 @@ def main() -> int:
     for name, outcome, seconds in rows:
         shown = name if len(name) <= width else name[: width - 1] + "…"
         print(f"{shown:<{width}} {outcome:<12} {seconds:>6.1f}s")
-    failed = sum(1 for _, outcome, _ in rows if outcome == "FEHLER")
-    print(f"{len(rows)} Fälle, {len(rows) - failed} ok, {failed} fehlgeschlagen")
+    tally = {shown: sum(1 for _, outcome, _ in rows if outcome == shown) for shown in OUTCOME.values()}
+    failed, skipped = tally["FEHLER"], tally["übersprungen"]
+    print(f"{len(rows)} Fälle: {tally['ok']} ok, {failed} fehlgeschlagen, {skipped} übersprungen")
     return 1 if failed or not rows else 0
 
 
