@@ -135,7 +135,7 @@ class ScrapeSettings:
     contact: str
     # Seconds between two requests to one host (http.py).
     min_interval: float
-    # Folder with manifest.json {url: file} served instead of the network (http.ReplayTransport).
+    # Folder with manifest.json {url: file} served instead of the network (scrapers.replay.ReplayTransport).
     mirror: Path | None
     # OParl System URLs to crawl, comma-separated (sources.get_source for "oparl").
     oparl_endpoints: tuple[str, ...] = ()

@@ -4,8 +4,8 @@ It identifies itself (User-Agent with a contact address), times out, retries con
 429 and 5xx with exponential backoff and jitter (honouring Retry-After), keeps a minimum
 interval between requests to the same host, obeys robots.txt (RFC 9309: a robots.txt that
 cannot be fetched for a server error means "disallow"), sends conditional requests when it
-knows a page's ETag/Last-Modified, caps the body size, and can replay recorded responses from
-a directory instead of the network. Requests are sequential, so at most one is open per host.
+knows a page's ETag/Last-Modified and caps the body size; scrapers.replay serves recorded
+responses instead of the network. Requests are sequential, so at most one is open per host.
 
 Redirects are followed by hand, so every hop is checked against its own host's robots.txt
 before it is fetched, and a loop ends as an error. Each request has a total deadline (every
@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -383,19 +382,3 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, httpx.InvalidURL):
         return f"ungültige URL ({exc})"
     return str(exc) or type(exc).__name__
-
-
-class ReplayTransport(httpx.BaseTransport):
-    """Serves recorded responses from files: the offline mirror. Unknown URLs get 404."""
-
-    def __init__(self, files: dict[str, Path]) -> None:
-        self.files = files
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = str(request.url)
-        path = self.files.get(url)
-        if path is None and request.url.path == "/robots.txt":
-            return httpx.Response(404, request=request)
-        if path is None or not path.is_file():
-            return httpx.Response(404, request=request, text=f"not in mirror: {url}")
-        return httpx.Response(200, request=request, content=path.read_bytes())

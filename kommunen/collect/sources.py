@@ -14,9 +14,10 @@ from kommunen.errors import ConfigError
 from kommunen.store.db import session_scope
 from kommunen.store.models import Run
 from scrapers import bund, codelists, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, ted
-from scrapers.http import Http, HttpSettings, ReplayTransport, ValidatorStore
+from scrapers.http import Http, HttpSettings, ValidatorStore
 from scrapers.oparl import OParl
 from scrapers.registry import SOURCES
+from scrapers.replay import ReplayTransport
 from scrapers.source import Source
 from scrapers.websites import MunicipalWebsites
 
