@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from scrapers.base import RawDocument, SourceKind
@@ -83,7 +84,8 @@ class Gemeindeverzeichnis:
 
     def parse(self, doc: RawDocument) -> Iterator[Record]:
         if doc.body.startswith(b"PK\x03\x04"):
-            yield from parse_rows(doc, xlsx_rows(doc))
+            above_data: list[str] = []
+            yield from parse_rows(doc, xlsx_rows(doc, above_data), above_data)
             return
         text = doc.body.decode("utf-8-sig", errors="strict") if _is_utf8(doc.body) else ""
         if not text:
@@ -110,8 +112,9 @@ def _numbered(rows: Iterable[list[str]], start: int) -> Iterator[tuple[int, Sequ
     yield from enumerate(rows, start=start)
 
 
-def xlsx_rows(doc: RawDocument) -> Iterator[tuple[int, Sequence[object]]]:
-    """Data rows of the official XLSX: the sheet whose rows begin with a Satzart."""
+def xlsx_rows(doc: RawDocument, header: list[str] | None = None) -> Iterator[tuple[int, Sequence[object]]]:
+    """Data rows of the official XLSX: the sheet whose rows begin with a Satzart. The cells above
+    the data (title, "Gebietsstand am 31.12.2024", the population's date) go into `header`."""
     import openpyxl  # only the XLSX path pays for the import
 
     try:
@@ -121,10 +124,15 @@ def xlsx_rows(doc: RawDocument) -> Iterator[tuple[int, Sequence[object]]]:
     try:
         for sheet in book.worksheets:
             found = False
+            above: list[str] = []
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if row and _cell(row[0]) in {"10", "20", "30", "40", "50", "60"}:
+                    if not found and header is not None:
+                        header[:] = above
                     found = True
                     yield number, row
+                elif not found:
+                    above.extend(text for text in map(_cell, row or ()) if text)
             if found:
                 return
         raise ParseError(doc.url, "keine Tabelle mit Satzart 10–60 gefunden")
@@ -159,19 +167,46 @@ def _float(value: object) -> float | None:
     return float(text) if text else None
 
 
-def parse_rows(doc: RawDocument, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[Record]:
+_GEBIETSSTAND = re.compile(r"Gebietsstand(?: am)? (\d{2}\.\d{2}\.\d{4})")
+_POPULATION_DATE = re.compile(r"(\d{2}\.\d{2}\.\d{4}) \(Jahr\)")  # the Bevölkerung column's header
+
+
+def stands(header: Sequence[str]) -> tuple[date | None, date | None]:
+    """(Gebietsstand, date of the population) from the cells above the data; the CSV has none.
+    The population's column is headed by its date alone ("31.12.2023 (Jahr)")."""
+    area = next((m for text in header if (m := _GEBIETSSTAND.search(text))), None)
+    people = next((m for text in header if (m := _POPULATION_DATE.fullmatch(text))), None)
+    return _day(area), _day(people)
+
+
+def _day(found: re.Match[str] | None) -> date | None:
+    return datetime.strptime(found.group(1), "%d.%m.%Y").date() if found else None  # noqa: DTZ007 - a day
+
+
+def parse_rows(
+    doc: RawDocument, rows: Iterable[tuple[int, Sequence[object]]], header: Sequence[str] = ()
+) -> Iterator[Record]:
+    """`header` is complete once the first data row comes (xlsx_rows fills it on the way)."""
+    dated: tuple[date | None, date | None] | None = None
     for number, row in rows:
         if not row or not any(_cell(v) for v in row):
             continue
         if len(row) < COLUMNS:
             raise ParseError(doc.url, f"Zeile {number}: {len(row)} statt {COLUMNS} Spalten")
+        if dated is None:
+            dated = stands(header)
         try:
-            yield _record(doc, row)
+            yield _record(doc, row, *dated)
         except ValueError as exc:
             raise ParseError(doc.url, f"Zeile {number}: {exc}") from exc
 
 
-def _record(doc: RawDocument, row: Sequence[object]) -> Record:
+def _record(
+    doc: RawDocument,
+    row: Sequence[object],
+    gebietsstand: date | None = None,
+    einwohner_stand: date | None = None,
+) -> Record:
     satzart = _cell(row[0])
     kennzeichen = _cell(row[1])
     parts = [_key_part(v, w) for v, w in zip(row[2:7], WIDTHS, strict=True)]
@@ -216,6 +251,8 @@ def _record(doc: RawDocument, row: Sequence[object]) -> Record:
         verstaedterung_label=_cell(row[19]),
         source_url=doc.url,
         seen_at=doc.fetched_at,
+        gebietsstand=gebietsstand,
+        einwohner_stand=einwohner_stand,
     )
 
 

@@ -47,6 +47,8 @@ class GemeindeRecord(CleanText):
     verstaedterung_label: str
     source_url: str
     seen_at: datetime
+    gebietsstand: date | None = None  # the directory's Gebietsstand, where the file names it
+    einwohner_stand: date | None = None  # the date of the population figures
 
     @property
     def land_key(self) -> str:

@@ -59,6 +59,8 @@ def test_gemeinde_facts() -> None:
     assert result.exit_code == 0
     assert "Kiel, Landeshauptstadt" in result.output
     assert "246.794" in result.output
+    assert "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell.csv)" in result.output
+    assert "file://" not in result.output  # the publisher, not a local path
 
 
 @pytest.mark.usefixtures("imported")

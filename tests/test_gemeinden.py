@@ -38,6 +38,27 @@ def test_import_counts_and_values(engine: Engine) -> None:
         assert facts["Einwohner"] == 246_794
         assert "24103" in str(facts["PLZ"])
         assert "24159" in str(facts["PLZ"])
+        # the 2019 CSV names no Gebietsstand; the import date is none either
+        assert (facts["Gebietsstand"], facts["Einwohner am"]) == ("in der Datei nicht angegeben",) * 2
+        assert (
+            facts["Quelle"]
+            == "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell.csv)"
+        )
+        assert "Stand" not in facts
+
+
+def test_facts_show_the_gebietsstand_of_the_2024_directory(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        import_gemeindeverzeichnis(session, [read_document(SHARED / "gemeinden/AuszugGV4QAktuell_2024.xlsx")])
+        facts = gemeinde_facts(session, "09761000")
+    assert (facts["Einwohner"], facts["Gebietsstand"], facts["Einwohner am"]) == (
+        303_150,
+        "31.12.2024",
+        "31.12.2023",
+    )
+    assert facts["Quelle"] == (
+        "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell_2024.xlsx)"
+    )
 
 
 def test_second_import_changes_nothing_and_a_change_updates_in_place(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -174,6 +175,20 @@ def gemeinde_facts(session: Session, ags: str) -> dict[str, str | int | float | 
         "Koordinaten": f"{g.breitengrad:.5f} N, {g.laengengrad:.5f} O" if g.breitengrad else None,
         "Verstädterung": g.verstaedterung_label,
         "Reisegebiet": g.reisegebiet,
-        "Quelle": g.source_url,
-        "Stand": g.last_changed.date().isoformat(),
+        "Gebietsstand": _day(g.gebietsstand),
+        "Einwohner am": _day(g.einwohner_stand),
+        "Quelle": f"{PUBLISHER} ({_file_name(g.source_url)})",
     }
+
+
+PUBLISHER = "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis"
+NOT_IN_FILE = "in der Datei nicht angegeben"
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else NOT_IN_FILE
+
+
+def _file_name(url: str) -> str:
+    """ "file:///…/AuszugGV4QAktuell_2024.xlsx" or Destatis' "…/AuszugGV4QAktuell.xlsx?__blob=…"."""
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]

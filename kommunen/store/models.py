@@ -89,6 +89,8 @@ class Gemeinde(Tracked, Base):
     reisegebiet: Mapped[str] = mapped_column(String(100))
     verstaedterung: Mapped[int | None] = mapped_column(Integer)
     verstaedterung_label: Mapped[str] = mapped_column(String(60))
+    gebietsstand: Mapped[date | None] = mapped_column(Date)  # as the directory says; the CSV does not
+    einwohner_stand: Mapped[date | None] = mapped_column(Date)
 
 
 class GemeindePlz(Tracked, Base):

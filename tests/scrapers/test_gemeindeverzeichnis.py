@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import openpyxl
 import pytest
@@ -151,3 +152,22 @@ def test_kurzname() -> None:
     assert kurzname("Frankfurt am Main, Stadt") == "Frankfurt am Main"
     assert kurzname("Halle (Saale), Stadt") == "Halle (Saale)"
     assert kurzname("Augsburg") == "Augsburg"
+
+
+@pytest.mark.parametrize(
+    ("file", "gebietsstand"),
+    [("AuszugGV4QAktuell_2024.xlsx", date(2024, 12, 31)), ("31122023_Auszug_GV.xlsx", date(2023, 12, 31))],
+)
+def test_the_xlsx_says_its_gebietsstand_and_the_populations_date(file: str, gebietsstand: date) -> None:
+    """Header rows of the real files: "Gebietsstand am 31.12.2024 (4. Quartal)" over the key
+    columns, "31.12.2023 (Jahr)" over the population; both editions count Augsburg 303,150."""
+    records = Gemeindeverzeichnis().parse(recorded(f"gemeinden/{file}"))
+    found = {r.ags: r for r in records if isinstance(r, GemeindeRecord)}
+    augsburg = found["09761000"]
+    assert isinstance(augsburg, GemeindeRecord)
+    assert (augsburg.kurzname, augsburg.einwohner) == ("Augsburg", 303_150)
+    assert (augsburg.gebietsstand, augsburg.einwohner_stand) == (gebietsstand, date(2023, 12, 31))
+
+
+def test_the_csv_names_no_gebietsstand(gemeinden: dict[str, GemeindeRecord]) -> None:
+    assert (gemeinden["09761000"].gebietsstand, gemeinden["09761000"].einwohner_stand) == (None, None)
