@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from kommunen.store.db import HEAD, current_revision, make_engine, upgrade
+from tests.processes import kill_when
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,16 +43,7 @@ db.upgrade(engine)
 def kill_when_paused(tmp_path: Path, url: str, needle: str) -> None:
     marker = tmp_path / "paused"
     child = subprocess.Popen([sys.executable, "-c", PAUSE_AT, url, str(marker), needle], cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            if child.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the child never reached {needle!r} (exit {child.returncode})")
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    kill_when(child, marker.exists, f"reaching {needle!r}")
 
 
 @pytest.mark.parametrize(

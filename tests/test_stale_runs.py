@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from scrapers.base import RawDocument
 from scrapers.errors import ParseError
 from scrapers.notice_files import NoticeFiles
 from scrapers.records import Record
+from tests.processes import kill_when
 from tests.recorded import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,16 +69,8 @@ def test_a_run_killed_mid_import_is_closed_at_the_next_start_with_its_errors(tmp
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while count(database, "raw_documents") < 20:  # well into the folder, far from its end
-            if child.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the import ended before it could be killed (exit {child.returncode})")
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    # well into the folder, far from its end
+    kill_when(child, lambda: count(database, "raw_documents") >= 20, "20 archived documents")
     ((run_id, status, _, _, _),) = runs(database)
     assert status == "running"  # nothing could run in the killed process
 
