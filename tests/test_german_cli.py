@@ -72,7 +72,7 @@ def test_help_shows_german_types_defaults_and_panels() -> None:
     assert "--alle  " in result  # a flag takes no value: no type shown
     similar = runner.invoke(app, ["similar", "--help"], env=WIDE).output
     assert "─ Argumente ─" in similar
-    assert "references...      <Text>..." in similar
+    assert "REFERENZ      <Text>..." in similar
     top = runner.invoke(app, ["--help"], env=WIDE).output
     assert "Aufruf: root [OPTIONEN] BEFEHL [ARGUMENTE]..." in top
     assert "─ Befehle ─" in top
@@ -85,7 +85,7 @@ def test_help_shows_german_types_defaults_and_panels() -> None:
         (["leads", "--limt", "3"], "Unbekannte Option: --limt – meinten Sie --limit?"),
         (["lead"], "Unbekannter Befehl 'lead'. Meinten Sie 'leads'?"),
         (["profile", "chek"], "Unbekannter Befehl 'chek'. Meinten Sie 'check'?"),
-        (["similar"], "Argument 'references' fehlt."),
+        (["similar"], "Argument 'REFERENZ' fehlt."),
         (["leads"], "Option '--profile' / '-p' fehlt."),
         (["leads", "-p", "x.toml", "--limit"], "Option '--limit' braucht einen Wert."),
         (
@@ -178,3 +178,14 @@ def test_lead_kinds_german_in_the_table_stable_in_json() -> None:
     assert all(" Kommune " in row for row in rows)
     as_json = json.loads(runner.invoke(app, [*command, "-f", "json"]).output)
     assert {r["art"] for r in as_json} == {"kommune"}
+
+
+def test_arguments_are_named_in_german_in_usage_help_and_errors() -> None:
+    shown = runner.invoke(app, ["explain", "--help"], terminal_width=100)
+    assert "explain [OPTIONEN] LEAD-ID" in shown.output
+    assert "{" not in shown.output
+    assert "<Pfad>" in runner.invoke(app, ["import-notices", "--help"], terminal_width=100).output
+    missing = runner.invoke(app, ["similar"], terminal_width=100)
+    assert missing.exit_code == 2
+    assert "Argument 'REFERENZ' fehlt." in missing.output
+    assert "references" not in missing.output

@@ -96,7 +96,25 @@ def _type_label(shown: str) -> str:
     inner = shown.strip("<>")
     many = inner.startswith("list[")
     inner = inner.removeprefix("list[").removesuffix("]") if many else inner
-    return f"<{TYPES.get(inner, inner)}>{'...' if many else ''}"
+    return f"<{TYPES.get(inner.lower(), inner)}>{'...' if many else ''}"
+
+
+# Argument names as the usage line shows them ("kommunen explain [OPTIONEN] LEAD-ID").
+ARGUMENTS = {
+    "files": "DATEI",
+    "kommune": "KOMMUNE",
+    "lead_id": "LEAD-ID",
+    "names": "QUELLE",
+    "path": "PFAD",
+    "paths": "PFAD",
+    "query": "GEMEINDE",
+    "references": "REFERENZ",
+    "source": "QUELLE",
+    "suche": "SUCHE",
+}
+
+
+_REQUIRED = re.compile(r"\{([^{}]+)\}")  # Typer braces a required argument's metavar: "{LEAD-ID}"
 
 
 def _in_german(param: Any, ctx: Context) -> None:
@@ -111,8 +129,17 @@ def _in_german(param: Any, ctx: Context) -> None:
 class _German:
     """What a command and a group both write in German."""
 
+    def get_params(self, ctx: Context) -> list[Any]:
+        """Arguments named in German before parsing, so usage errors name them so too."""
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, TyperArgument) and param.metavar is None:
+                param.metavar = ARGUMENTS.get(param.name or "", (param.name or "").upper())
+        return params
+
     def format_usage(self, ctx: Context, formatter: Any) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE)  # type: ignore[attr-defined]
+        pieces = " ".join(self.collect_usage_pieces(ctx))  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, _REQUIRED.sub(r"\1", pieces), prefix=USAGE)
 
     def get_help_option(self, ctx: Context) -> TyperOption | None:
         option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
