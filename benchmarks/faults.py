@@ -34,7 +34,8 @@ def _unescaped(name: str) -> str:
     """pytest writes non-ASCII test ids escaped ("h\\xe4ngt"); the matrix shows "hängt"."""
     if "\\x" not in name and "\\u" not in name:
         return name
-    return name.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+    shown = name.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate stays escaped
 
 
 def main() -> int:
