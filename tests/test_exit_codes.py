@@ -3,6 +3,7 @@ traceback, for the paths and databases a morning can meet. Real processes, as cr
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -51,6 +52,9 @@ def test_an_import_with_a_broken_file_stores_the_rest_and_exits_3(tmp_path: Path
     assert "kaputt.xml: kein wohlgeformtes XML" in result.stdout
     again = kommunen("import-notices", str(folder / "kaputt.xml"))
     assert again.returncode == 3
+    named = json.loads(kommunen("sources", "eforms", "-f", "json").stdout)  # where the summary points
+    assert [(e["stufe"], e["url"].rsplit("/", 1)[-1]) for e in named] == [("Lesen", "kaputt.xml")]
+    assert named[0]["fehler"].startswith("kein wohlgeformtes XML")
 
 
 def test_a_clean_import_exits_0() -> None:

@@ -104,6 +104,7 @@ ARGUMENTS = {
     "files": "DATEI",
     "kommune": "KOMMUNE",
     "lead_id": "LEAD-ID",
+    "name": "QUELLE",
     "names": "QUELLE",
     "path": "PFAD",
     "paths": "PFAD",

@@ -42,7 +42,7 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
     for url, stage, message in summary.errors[:5]:
         typer.echo(f"  {stage}: {url}: {message}")
     if len(summary.errors) > 5:
-        typer.echo(f"  … und {len(summary.errors) - 5} weitere (kommunen sources)")
+        typer.echo(f"  … und {len(summary.errors) - 5} weitere: kommunen sources {source.name}")
     if summary.status != "ok":
         state.exit_code = PARTLY_DONE
     return summary
@@ -187,13 +187,34 @@ def reparse(source: Annotated[str, typer.Argument(help="Quelle, z. B. ted.")]) -
 
 
 @app.command()
-def sources(fmt: FormatOption = Format.table) -> None:
-    """Quellen mit Zeitplan, letztem Lauf, Zählern und nächstem Lauf zeigen."""
+def sources(
+    name: Annotated[
+        str | None, typer.Argument(help="Eine Quelle: die Fehler ihres letzten Laufs mit URL zeigen.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Quellen mit Zeitplan, letztem Lauf, Zählern und nächstem Lauf zeigen; mit QUELLE die
+    Fehler ihres letzten Laufs, jeder mit seiner URL.
+
+    Beispiel: kommunen sources eforms
+    """
     import dataclasses
 
     from kommunen.collect.pipeline import utcnow
-    from kommunen.collect.sources import statuses
+    from kommunen.collect.sources import last_run_errors, statuses
+    from kommunen.errors import ConfigError
     from kommunen.outputs.render import render
+    from scrapers.registry import SOURCES
+
+    if name is not None:
+        if name not in SOURCES:
+            raise ConfigError(f"Unbekannte Quelle {name!r}; bekannt: {', '.join(SOURCES)}")
+        errors = last_run_errors(engine(), name)
+        if not errors and fmt is Format.table:
+            typer.echo(f"{name}: der letzte Lauf meldete keine Fehler.")
+            return
+        render(errors, [("stufe", "Stufe"), ("url", "URL"), ("fehler", "Fehler")], fmt)
+        return
 
     columns = [
         ("name", "Quelle"),

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from kommunen.config import ScrapeSettings
 from kommunen.errors import ConfigError
 from kommunen.store.db import session_scope
-from kommunen.store.models import Run
+from kommunen.store.models import Run, RunError
 from scrapers import bund, codelists, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, ted
 from scrapers.http import Http, HttpSettings, ValidatorStore
 from scrapers.oparl import OParl
@@ -166,3 +166,17 @@ def statuses(engine: Engine, now: datetime) -> list[SourceStatus]:
             )
         )
     return result
+
+
+STAGES = {"fetch": "Abruf", "parse": "Lesen", "store": "Speichern"}
+
+
+def last_run_errors(engine: Engine, source: str) -> list[dict[str, str]]:
+    """The errors of a source's last run, each with its URL: what the run summary points to."""
+    run = last_run(engine, source)
+    if run is None:
+        return []
+    with session_scope(engine) as session:
+        found = session.scalars(select(RunError).where(RunError.run_id == run.id).order_by(RunError.id))
+        return [{"stufe": STAGES.get(e.stage, e.stage), "url": e.url, "fehler": e.message} for e in found]
+
