@@ -179,4 +179,3 @@ def last_run_errors(engine: Engine, source: str) -> list[dict[str, str]]:
     with session_scope(engine) as session:
         found = session.scalars(select(RunError).where(RunError.run_id == run.id).order_by(RunError.id))
         return [{"stufe": STAGES.get(e.stage, e.stage), "url": e.url, "fehler": e.message} for e in found]
-
