@@ -44,3 +44,12 @@ class AmbiguousGemeinde(LookupFailed):
         )
         self.query = query
         self.candidates = candidates
+
+
+class UnknownKreis(UnknownGemeinde):
+    """A query that names a Kreis ("Landkreis …", a Kreis key) that the directory does not know."""
+
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        super().__init__(query, suggestions)
+        hint = f" Meinten Sie: {'; '.join(suggestions)}?" if suggestions else ""
+        self.args = (f"Kein Kreis {query!r} gefunden.{hint}",)

@@ -24,7 +24,7 @@ runner = CliRunner()
 def imported() -> None:
     result = runner.invoke(app, ["import-gemeinden"])
     assert result.exit_code == 0, result.output
-    assert "Gemeinden   11004  neu  11004" in result.output
+    assert "Gemeinden   10959  neu  10959" in result.output
 
 
 def test_every_command_has_help() -> None:
@@ -40,8 +40,9 @@ def test_every_command_has_help() -> None:
 def test_similar_formats() -> None:
     table = runner.invoke(app, ["similar", "Tübingen", "Marburg", "--within", "150", "--k", "5"])
     assert table.exit_code == 0, table.output
-    assert "Ähnlich wie Tübingen (91.506 Einw., 847/km²); Marburg (77.129 Einw., 622/km²)" in table.output
-    assert "Fulda" in table.output  # 68,635 people at 660/km², 70 km from Marburg
+    # 2024 directory rows: Tübingen 93,615 at 866/km², Marburg 78,203 at 631/km², Fulda 70,366 at 676/km²
+    assert "Ähnlich wie Tübingen (93.615 Einw., 866/km²); Marburg (78.203 Einw., 631/km²)" in table.output
+    assert "Fulda" in table.output  # 70 km from Marburg
 
     as_csv = runner.invoke(app, ["similar", "08416041", "--k", "10", "--land", "BW", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(as_csv.output.removeprefix("\ufeff")), delimiter=";"))
@@ -58,8 +59,8 @@ def test_gemeinde_facts() -> None:
     result = runner.invoke(app, ["gemeinde", "Kiel"])
     assert result.exit_code == 0
     assert "Kiel, Landeshauptstadt" in result.output
-    assert "246.794" in result.output
-    assert "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell.csv)" in result.output
+    assert "248.873" in result.output  # the 2024 directory's Kiel row
+    assert "Gemeindeverzeichnis (AuszugGV4QAktuell_2024.xlsx)" in result.output
     assert "file://" not in result.output  # the publisher, not a local path
 
 
@@ -110,7 +111,7 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert book["Kommunen"].max_row > 1
     assert book["Kommunen"].cell(1, 6).value == "Seit"
     assert book["Kommunen"].cell(2, 6).value is not None  # first seen: this run
-    assert "Gemeinden   11004" in result.output
+    assert "Gemeinden   10959" in result.output
     assert "codelisten           ok" in result.output  # CPV and NUTS names for the reasons
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain
     assert "12 km von Referenzkommune Tübingen" in result.output

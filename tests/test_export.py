@@ -129,9 +129,9 @@ def test_list_commands_write_csv_for_german_excel() -> None:
     assert similar.startswith("\ufeffrang;name;ags;kreis;land;")
     rows = list(csv.DictReader(io.StringIO(similar.removeprefix("\ufeff")), delimiter=";"))
     assert [(r["name"], r["ags"], r["einwohner"]) for r in rows] == [
-        ("Villingen-Schwenningen", "08326074", "85707"),
-        ("Konstanz", "08335043", "84911"),
-        ("Reutlingen", "08415061", "115865"),
+        ("Konstanz", "08335043", "85770"),  # populations as in the 2024 directory's rows
+        ("Reutlingen", "08415061", "118528"),
+        ("Esslingen am Neckar", "08116019", "95881"),
     ]
 
     tenders = runner.invoke(app, ["tenders", "-f", "csv"]).output

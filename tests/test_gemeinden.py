@@ -18,57 +18,74 @@ from kommunen.store.db import HEAD, MIGRATIONS, session_scope
 from kommunen.store.models import Gemeinde
 from scrapers.base import RawDocument
 from tests.conftest import import_shared
-from tests.recorded import FETCHED_AT, SHARED
+from tests.recorded import FETCHED_AT, SHARED, recorded
+
+CSV_2019 = "gemeinden/AuszugGV4QAktuell.csv"  # Gebietsstand 31.12.2019, no longer the default
 
 
 def test_import_counts_and_values(engine: Engine) -> None:
+    # AuszugGV4QAktuell_2024.xlsx (the default): 10,959 Gemeinden, 10,754 with people, 84,669,326
+    # in all; Augsburg row: 146.85 km², 303,150; Kiel row: 248,873 (read with openpyxl)
     result = import_shared(engine)
-    assert (result.gemeinden.new, result.plz.new, result.gebiete.new) == (11_004, 12_883, 5_064)
+    assert (result.gemeinden.new, result.plz.new, result.gebiete.new) == (10_959, 12_883, 5_053)
     with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Gemeinde)) == 11_004
-        assert session.scalar(select(func.count()).where(Gemeinde.einwohner > 0)) == 10_796
-        assert session.scalar(select(func.sum(Gemeinde.einwohner))) == 83_166_711
+        assert session.scalar(select(func.count()).select_from(Gemeinde)) == 10_959
+        assert session.scalar(select(func.count()).where(Gemeinde.einwohner > 0)) == 10_754
+        assert session.scalar(select(func.sum(Gemeinde.einwohner))) == 84_669_326
         augsburg = session.get(Gemeinde, "09761000")
         assert augsburg is not None
-        assert (augsburg.einwohner, augsburg.kurzname, augsburg.suchname) == (296_582, "Augsburg", "augsburg")
-        assert augsburg.dichte == pytest.approx(296_582 / 146.86)
+        assert (augsburg.einwohner, augsburg.kurzname, augsburg.suchname) == (303_150, "Augsburg", "augsburg")
+        assert augsburg.dichte == pytest.approx(303_150 / 146.85)
         assert augsburg.first_seen == FETCHED_AT
         facts = gemeinde_facts(session, "01002000")
         assert facts["Name"] == "Kiel, Landeshauptstadt"
-        assert facts["Einwohner"] == 246_794
+        assert facts["Einwohner"] == 248_873
         assert "24103" in str(facts["PLZ"])
         assert "24159" in str(facts["PLZ"])
-        # the 2019 CSV names no Gebietsstand; the import date is none either
-        assert (facts["Gebietsstand"], facts["Einwohner am"]) == ("in der Datei nicht angegeben",) * 2
+        assert (facts["Gebietsstand"], facts["Einwohner am"]) == ("31.12.2024", "31.12.2023")
         assert (
             facts["Quelle"]
-            == "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell.csv)"
+            == "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell_2024.xlsx)"
         )
         assert "Stand" not in facts
+        assert "Gebietsänderung" not in facts  # Kiel has none after 31.12.2024
 
 
-def test_facts_show_the_gebietsstand_of_the_2024_directory(engine: Engine) -> None:
+def test_the_2019_csv_still_imports_when_named(engine: Engine) -> None:
     with session_scope(engine) as session:
-        import_gemeindeverzeichnis(session, [read_document(SHARED / "gemeinden/AuszugGV4QAktuell_2024.xlsx")])
+        result = import_gemeindeverzeichnis(session, [recorded(CSV_2019)])
         facts = gemeinde_facts(session, "09761000")
-    assert (facts["Einwohner"], facts["Gebietsstand"], facts["Einwohner am"]) == (
-        303_150,
-        "31.12.2024",
-        "31.12.2023",
-    )
+    assert result.gemeinden.new == 11_004
+    assert facts["Einwohner"] == 296_582  # the 31.12.2019 directory's Augsburg
+    # the 2019 CSV names no Gebietsstand; the import date is none either
+    assert (facts["Gebietsstand"], facts["Einwohner am"]) == ("in der Datei nicht angegeben",) * 2
     assert facts["Quelle"] == (
-        "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell_2024.xlsx)"
+        "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis (AuszugGV4QAktuell.csv)"
     )
+
+
+def test_a_complete_newer_directory_removes_the_merged_gemeinden(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        import_gemeindeverzeichnis(session, [recorded(CSV_2019)])
+    result = import_shared(engine)
+    # 52 AGS of 2019 are not in the 2024 file, 7 of 2024 were not in 2019 (compared the two files' AGS)
+    assert (result.removed, result.gemeinden.new) == (52, 7)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Gemeinde)) == 10_959
+        assert session.get(Gemeinde, "16056000") is None  # Eisenach, part of the Wartburgkreis since 2021
 
 
 def test_second_import_changes_nothing_and_a_change_updates_in_place(engine: Engine) -> None:
-    import_shared(engine)
-    again = import_shared(engine)
+    csv_2019 = [recorded(CSV_2019)]
+    with session_scope(engine) as session:
+        import_gemeindeverzeichnis(session, csv_2019)
+    with session_scope(engine) as session:
+        again = import_gemeindeverzeichnis(session, csv_2019)
     assert (again.gemeinden.new, again.gemeinden.changed, again.gemeinden.unchanged) == (0, 0, 11_004)
-    assert again.plz.new == 0
     assert again.gebiete.new == 0
+    assert again.removed == 0
 
-    lines = (SHARED / "gemeinden/AuszugGV4QAktuell.csv").read_bytes().splitlines(keepends=True)
+    lines = (SHARED / CSV_2019).read_bytes().splitlines(keepends=True)
     changed = [line.replace(b" 90 164, 44 904", b" 90 200, 44 940") for line in lines]
     later = FETCHED_AT + timedelta(days=90)
     doc = RawDocument(url="AuszugGV1QAktuell.csv", body=b"".join(changed), fetched_at=later)
@@ -85,7 +102,7 @@ def test_second_import_changes_nothing_and_a_change_updates_in_place(engine: Eng
 
 def test_bad_file_changes_nothing(engine: Engine) -> None:
     import_shared(engine)
-    lines = (SHARED / "gemeinden/AuszugGV4QAktuell.csv").read_bytes().splitlines(keepends=True)
+    lines = (SHARED / CSV_2019).read_bytes().splitlines(keepends=True)
     lines[3] = lines[3].replace(b"Flensburg", b"Flensburg-Neu")
     lines[9000] = lines[9000][:30] + b"\n"
     doc = RawDocument(url="kaputt.csv", body=b"".join(lines), fetched_at=FETCHED_AT + timedelta(days=1))
@@ -155,7 +172,7 @@ def test_land_key() -> None:
 
 
 def test_index_is_a_plain_snapshot(index: GemeindeIndex) -> None:
-    assert len(index) == 10_796
+    assert len(index) == 10_754
     row = index.find("Kiel")
-    assert index.einwohner[row] == 246_794
+    assert index.einwohner[row] == 248_873
     assert index.kreis_name[str(index.kreis_key[row])] == "Kiel, Landeshauptstadt"

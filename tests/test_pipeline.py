@@ -446,32 +446,46 @@ def test_the_warm_run_skips_the_unchanged_gemeindeverzeichnis(
     plz_skipped = f"{data / PLZ_FILE}: unverändert seit dem letzten Import, übersprungen"
 
     cold = runner.invoke(app, ["run"])
-    assert "Gemeinden   11004  neu  11004" in cold.output, cold.output
+    assert "Gemeinden   10959  neu  10959" in cold.output, cold.output
     warm = runner.invoke(app, ["run"])
     assert warm.exception is None, warm.output
     assert f"{gv_skipped}\n{plz_skipped}\n" in warm.output
-    assert "Gemeinden   11004" not in warm.output
+    assert "Gemeinden   10959" not in warm.output
     assert "Leads für Mehrsprachig gGmbH: " in warm.output
 
     original = (data / GV_FILE).read_bytes()
-    (data / GV_FILE).write_bytes(original.replace(b" 90 164, 44 904", b" 90 200, 44 940"))  # Flensburg
+    (data / GV_FILE).write_bytes(_flensburg_changed(original))
     changed = runner.invoke(app, ["import-gemeinden"])
-    assert "Gemeinden   11004  neu      0  geändert     1  unverändert  11003" in changed.output
+    assert "Gemeinden   10959  neu      0  geändert     1  unverändert  10958" in changed.output
     assert plz_skipped in changed.output
     assert gv_skipped not in changed.output
     (data / GV_FILE).write_bytes(original)  # back to the first file: its data again, not skipped
     back = runner.invoke(app, ["import-gemeinden"])
-    assert "Gemeinden   11004  neu      0  geändert     1  unverändert  11003" in back.output
+    assert "Gemeinden   10959  neu      0  geändert     1  unverändert  10958" in back.output
     again = runner.invoke(app, ["import-gemeinden"])
     assert again.output == f"{gv_skipped}\n{plz_skipped}\n"
     with session_scope(make_engine_for_home()) as session:
-        assert session.scalar(select(Gemeinde.einwohner).where(Gemeinde.ags == "01001000")) == 90_164
+        assert session.scalar(select(Gemeinde.einwohner).where(Gemeinde.ags == "01001000")) == 92_667
         archived = session.execute(
             select(RawDocumentRow.url).where(RawDocumentRow.source == "gemeindeverzeichnis")
         ).all()
     assert sorted(url for (url,) in archived) == sorted(
         [str(data / GV_FILE), str(data / GV_FILE), str(data / PLZ_FILE)]
     )  # the two versions of the Gemeindeverzeichnis, the PLZ list once
+
+
+def _flensburg_changed(xlsx: bytes) -> bytes:
+    """The 2024 directory with Flensburg's 92,667 inhabitants as 92,700: one cell of its sheet XML
+    (`<v>92667</v>` occurs once, in xl/worksheets/sheet2.xml)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                assert body.count(b"<v>92667</v>") == 1
+                body = body.replace(b"<v>92667</v>", b"<v>92700</v>")
+            dst.writestr(item, body)
+    return out.getvalue()
 
 
 def make_engine_for_home() -> Engine:

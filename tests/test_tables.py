@@ -58,13 +58,13 @@ def imported() -> None:
 def test_similar_fits_80_columns() -> None:
     lines = in_terminal("similar", "Tübingen", "-k", "4")
     assert max(cell_len(line) for line in lines) <= 80
-    header = ["#", "Gemeinde", "Land", "Einwohner", "km", "Ähnlichkeit", "Größter", "Unterschied"]
+    header = ["#", "Kommune", "Land", "Einwohner", "km", "Ähnlichkeit", "Größter", "Unterschied"]
     assert lines[1].split() == header
-    assert lines[3].split() == ["1", "Villingen-Schwenningen", "BW", "85.707", "68", "95%", "Dichte"]
-    assert lines[5].split() == ["3", "Reutlingen", "BW", "115.865", "12", "91%", "Einwohnerzahl"]
-    assert "Ausgelassen: AGS, Typ, Kreis, Einw./km² – alle Spalten mit -f csv" in lines
-    assert lines[-3:] == [
-        "  3. Reutlingen: 115.865 Einw. (Ref. Tübingen 91.506) · 1.331/km² (Ref. 847) ·",
+    assert lines[3].split() == ["1", "Konstanz", "BW", "85.770", "96", "92%", "Dichte"]  # 2024 directory
+    assert lines[4].split() == ["2", "Reutlingen", "BW", "118.528", "12", "91%", "Einwohnerzahl"]
+    assert "Ausgelassen: AGS/Kreis, Typ, Kreis, Einw./km² – alle Spalten mit -f csv" in lines
+    assert lines[-6:-3] == [
+        "  2. Reutlingen: 118.528 Einw. (Ref. Tübingen 93.615) · 1.362/km² (Ref. 866) ·",
         "     gleicher Typ (große Kreisstadt) · 12 km von Tübingen · im Nachbarkreis von",
         "     Tübingen · größter Unterschied: Einwohnerzahl",
     ]
@@ -73,8 +73,8 @@ def test_similar_fits_80_columns() -> None:
 @pytest.mark.usefixtures("imported")
 def test_a_wide_terminal_shows_every_column() -> None:
     lines = in_terminal("similar", "Tübingen", "-k", "2", columns=160)
-    assert lines[1].split()[:5] == ["#", "Gemeinde", "AGS", "Kreis", "Land"]
-    assert lines[3].split()[:4] == ["1", "Villingen-Schwenningen", "08326074", "Schwarzwald-Baar-Kreis"]
+    assert lines[1].split()[:5] == ["#", "Kommune", "AGS/Kreis", "Kreis", "Land"]
+    assert lines[3].split()[:4] == ["1", "Konstanz", "08335043", "Konstanz"]
     assert not any(line.startswith("Ausgelassen") for line in lines)
 
 

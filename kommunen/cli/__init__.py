@@ -37,8 +37,6 @@ OS_ERRORS = {
 def main() -> None:
     """Exit codes (README): 0 ok, 1 error (nothing done), 2 wrong call, 3 partly done (a source or
     document failed; everything read is stored, `kommunen sources` names the errors)."""
-    from sqlalchemy.exc import DBAPIError
-
     from scrapers.errors import ScraperError
 
     try:
@@ -47,14 +45,22 @@ def main() -> None:
         if done.code in (0, None) and state.exit_code:
             sys.exit(state.exit_code)
         raise
-    except (KommunenError, ScraperError, DBAPIError, OSError) as exc:
-        if state.debug:
+    except Exception as exc:
+        database = _database_error(exc)
+        if state.debug or not (database or isinstance(exc, KommunenError | ScraperError | OSError)):
             raise
         if isinstance(exc, OSError) and not isinstance(exc, ScraperError):
             reason = OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
             lines = [f"{exc.filename}: {reason}" if exc.filename else reason]
         else:
-            lines = str(exc).splitlines()[:1] if isinstance(exc, DBAPIError) else str(exc).splitlines()
+            lines = str(exc).splitlines()[:1] if database else str(exc).splitlines()
         for line in lines:  # a profile's errors come all at once, one line each
             typer.secho(f"Fehler: {line}", fg=typer.colors.RED, err=True)
         sys.exit(1)
+
+
+def _database_error(exc: Exception) -> bool:
+    """A DBAPIError, asked without importing SQLAlchemy: a command that never loaded it (`similar`
+    from its cache) cannot have raised one, and its start stays 0.35 s faster."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.DBAPIError)

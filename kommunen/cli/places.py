@@ -29,7 +29,14 @@ def import_gemeinden(
     Beispiel: kommunen import-gemeinden AuszugGV4QAktuell.xlsx
     """
     from kommunen.collect.borders import import_borders
-    from kommunen.collect.imports import GV_FILE, PLZ_FILE, import_gemeindeverzeichnis, read_document
+    from kommunen.collect.imports import (
+        GV_FILE,
+        PLZ_FILE,
+        import_derived,
+        import_gemeindeverzeichnis,
+        read_document,
+    )
+    from kommunen.collect.indikatoren import import_indikatoren
     from kommunen.config import Settings
     from kommunen.store.db import session_scope
 
@@ -38,13 +45,28 @@ def import_gemeinden(
     with session_scope(engine()) as session:
         result = import_gemeindeverzeichnis(session, (read_document(p) for p in paths), skip_unchanged=True)
         borders = import_borders(session, settings.data_dir)
+        derived = import_derived(session, settings.data_dir)
+        indikatoren = import_indikatoren(session, settings.data_dir)
     for url in result.skipped:
         typer.echo(f"{url}: unverändert seit dem letzten Import, übersprungen")
+    if result.removed:
+        typer.echo(
+            f"Entfernt    {result.removed} Gemeinden, die das Verzeichnis nicht mehr führt (fusioniert)"
+        )
+    if derived.aenderungen is not None:
+        typer.echo(f"Gebietsänderungen {derived.aenderungen} Zeilen (Nachfolger fusionierter Gemeinden)")
+    if derived.kreissitze is not None:
+        typer.echo(f"Kreissitze {derived.kreissitze} (Anschriftenverzeichnis)")
     if borders.pairs:
         typer.echo(
             "Nachbarn   "
             + ", ".join(f"{n} {KIND_LABEL[kind]}" for kind, n in borders.pairs.items())
             + " mit gemeinsamer Grenze (VG5000)"
+        )
+    if indikatoren.werte:
+        werte = f"{indikatoren.werte:,}".replace(",", ".")
+        typer.echo(
+            f"Indikatoren {indikatoren.indikatoren} (INKAR), {werte} Werte (Kreise, Gemeinden, Verbände)"
         )
     if not result.parsed:
         return
@@ -61,8 +83,8 @@ def import_gemeinden(
 
 SIMILAR_COLUMNS = [
     ("rang", "#"),
-    ("name", "Gemeinde"),
-    ("ags", "AGS"),
+    ("name", "Kommune"),
+    ("ags", "AGS/Kreis"),
     ("kreis", "Kreis"),
     ("land", "Land"),
     ("typ", "Typ"),
@@ -77,7 +99,13 @@ SIMILAR_EXPORT_COLUMNS = [*SIMILAR_COLUMNS, ("referenz", "Referenz"), ("begruend
 
 @app.command()
 def similar(
-    references: Annotated[list[str], typer.Argument(help="Referenzkommunen: Name, AGS oder PLZ.")],
+    references: Annotated[
+        list[str],
+        typer.Argument(
+            help="Referenzkommunen: Name, AGS oder PLZ einer Gemeinde; ein Kreis als „Landkreis Augsburg“ "
+            "oder mit seinem Schlüssel (09772)."
+        ),
+    ],
     k: Annotated[int, typer.Option("--k", "-k", help="Wie viele Kommunen.")] = 20,
     land: Annotated[
         list[str] | None,
@@ -96,21 +124,44 @@ def similar(
         list[str] | None,
         typer.Option("--type", help="kreisfrei, grosse-kreisstadt, stadt, gemeinde; mehrfach möglich."),
     ] = None,
+    merkmal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--merkmal",
+            help="Auch dieses INKAR-Merkmal vergleichen (Asylbewerber, SGB-II-Quote …); mehrfach möglich.",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Ähnliche Kommunen finden: gleiche Größe, Dichte, Siedlungstyp und Verstädterung.
+
+    Zu einer Gemeinde ähnliche Gemeinden, zu einem Kreis ähnliche Kreise (dort zählt auch das Land).
 
     Beispiele:
 
       kommunen similar Augsburg
 
+      kommunen similar "Landkreis Tübingen" --k 5
+
       kommunen similar 08416041 --k 10 --land BW
+
+      kommunen similar "Landkreis Tübingen" --merkmal Asylbewerber --merkmal SGB-II-Quote
 
       kommunen similar Tübingen Marburg --within 150 --format csv > kandidaten.csv
     """
+    from kommunen.config import Settings
+    from kommunen.errors import LookupFailed
+    from kommunen.places.cache import similar_index
     from kommunen.places.gemeinden import land_key
-    from kommunen.places.similar import SimilarityModel, SimilarQuery
+    from kommunen.places.similar import KommunenModel, SimilarQuery
 
+    settings = Settings.from_env()
+    model = KommunenModel(*similar_index(settings.database_url, settings.home, gemeinde_index))
+    try:
+        merkmale = model.merkmal_keys(merkmal or [])
+    except LookupFailed as wrong:  # a wrong name is a wrong call, like a wrong option
+        typer.secho(f"Fehler: {wrong}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
     query = SimilarQuery(
         references=references,
         k=k,
@@ -120,9 +171,12 @@ def similar(
         min_einwohner=min_einwohner,
         max_einwohner=max_einwohner,
         types=typ or [],
+        merkmale=merkmale,
     )
-    model = SimilarityModel(gemeinde_index())
-    _render_similar(model.find(query), fmt, model.describe(references))
+    results = model.find(query)
+    for hinweis in model.hinweise(references):
+        typer.echo(f"Hinweis: {hinweis}", err=True)
+    _render_similar(results, fmt, model.describe(references))
 
 
 SIMILAR_NARROW = ("ags", "typ", "kreis", "dichte", "land")  # left out first on a narrow terminal
@@ -143,7 +197,7 @@ def _render_similar(results, fmt: Format, references: str) -> None:  # type: ign
             "rang": r.rang,
             "name": r.name,
             "ags": r.ags,
-            "kreis": "" if r.typ == "kreisfreie Stadt" else r.kreis,
+            "kreis": "" if r.typ == "kreisfreie Stadt" or r.ebene == "kreis" else r.kreis,
             "land": LAENDER[land_key(r.land)][0],
             "typ": r.typ,
             "einwohner": r.einwohner,
@@ -159,24 +213,43 @@ def _render_similar(results, fmt: Format, references: str) -> None:  # type: ign
         echo_wrapped(f"{r.rang}. {r.name}: {r.begruendung}")
 
 
+STAND_FACTS = ("Gebietsstand", "Einwohner am")  # the table says them in one line below
+
+
 @app.command()
 def gemeinde(
-    query: Annotated[str, typer.Argument(help="Name, AGS oder PLZ.")],
+    query: Annotated[
+        str, typer.Argument(help="Name, AGS oder PLZ; ein Kreis als „Landkreis Augsburg“ oder 09772.")
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Die Eckdaten einer Gemeinde zeigen.
+    """Die Eckdaten einer Gemeinde oder eines Kreises zeigen.
 
-    Beispiel: kommunen gemeinde Kiel
+    Beispiele: kommunen gemeinde Kiel · kommunen gemeinde "Landkreis Augsburg"
     """
     from kommunen.outputs.render import render
     from kommunen.places.gemeinden import gemeinde_facts
+    from kommunen.places.indikatoren import facts as indikator_facts
+    from kommunen.places.kreise import kreis_facts
     from kommunen.store.db import session_scope
 
     index = gemeinde_index()
+    found = index.find_kommune(query)
     with session_scope(engine()) as session:
-        facts = gemeinde_facts(session, index.ags[index.find(query)])
+        if found.ebene == "kreis":
+            facts = kreis_facts(index.kreise, session.connection(), found.row)
+        else:
+            facts = gemeinde_facts(session, found.key)
+        facts.update(indikator_facts(session.connection(), found.key))
+    if found.hinweis:
+        facts = {"Hinweis": found.hinweis, **facts}
     if fmt is Format.table:
-        render([{"f": k, "w": v} for k, v in facts.items()], [("f", "Merkmal"), ("w", "Wert")], fmt)
+        shown = {k: v for k, v in facts.items() if k not in STAND_FACTS}
+        render([{"f": k, "w": v} for k, v in shown.items()], [("f", "Merkmal"), ("w", "Wert")], fmt)
+        typer.echo(
+            f"Gebietsstand {facts['Gebietsstand']} · Einwohner {facts['Einwohner am']} · "
+            "Quelle: Statistisches Bundesamt"
+        )
     else:
         render([facts], [(k, k) for k in facts], fmt)
 

@@ -1,8 +1,12 @@
-"""Imports from files: the Gemeindeverzeichnis and its postal codes, parsed whole, then stored.
+"""Imports from files: the Gemeindeverzeichnis and its postal codes, parsed whole, then stored;
+beside them the Gebietsänderungen (successors of merged Gemeinden) and the Kreis seats.
 
-Each file's bytes go into the raw archive like any fetched body, so a file that is unchanged
-since it was last imported (the newest archived body of that path) is skipped: the warm
+Each directory file's bytes go into the raw archive like any fetched body, so a file that is
+unchanged since it was last imported (the newest archived body of that path) is skipped: the warm
 `kommunen run` no longer re-parses 11,000 Gemeinden, and `kommunen reparse` can rebuild them.
+A complete directory (all 16 Länder) is the whole truth: Gemeinden and Gebiete it no longer
+lists (merged since an older file) are removed. The derived tables are replaced as a whole,
+and not touched while the hash of their files is the stored one.
 """
 
 from __future__ import annotations
@@ -13,21 +17,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from kommunen.collect.pipeline import archive
 from kommunen.errors import DataFileError
-from kommunen.store.models import RawDocumentRow
+from kommunen.store.models import Gebiet, Gebietsaenderung, Gemeinde, KreisSitz, RawDocumentRow
 from kommunen.store.records import store_records
 from kommunen.store.upsert import Counts
+from scrapers import anschriften, gebietsaenderungen
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
 from scrapers.gemeindeverzeichnis import Gemeindeverzeichnis
 from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord
 
-GV_FILE = Path("gemeinden/AuszugGV4QAktuell.csv")
+# Gebietsstand 31.12.2024; the 2019 CSV and the 2023 XLSX import too when named.
+GV_FILE = Path("gemeinden/AuszugGV4QAktuell_2024.xlsx")
 PLZ_FILE = Path("gemeinden/zuordnung_plz_ort_landkreis.csv")
+CHANGES_FILES = (
+    Path("gemeinden/Gebietsaenderungen_2024.xlsx"),
+    Path("gemeinden/Gebietsaenderungen_2025-01-01_bis_2025-02-28.xlsx"),
+)
+SITZ_FILE = Path(
+    "municipal/organisationseinheiten/anschriftenverzeichnis-destatis/"
+    "Anschriften_der_Gemeinde_und_Stadtverwaltungen_Stand_31012023_final.xlsx"
+)
 
 
 @dataclass(slots=True)
@@ -37,6 +51,7 @@ class ImportResult:
     plz: Counts = field(default_factory=Counts)
     parsed: list[str] = field(default_factory=list)  # the documents' URLs (file paths)
     skipped: list[str] = field(default_factory=list)  # unchanged since their last import
+    removed: int = 0  # Gemeinden a complete directory no longer lists
 
 
 def read_document(path: Path) -> RawDocument:
@@ -79,6 +94,102 @@ def import_gemeindeverzeichnis(
     result.gebiete = store_records(session, gebiete)
     result.gemeinden = store_records(session, gemeinden)
     result.plz = store_records(session, plz)
+    if {g.key for g in gebiete if g.ebene == "land"} >= ALL_LAENDER:
+        result.removed = _remove_absent(session, gebiete, gemeinden)
+    return result
+
+
+ALL_LAENDER = {f"{n:02d}" for n in range(1, 17)}
+
+
+def _remove_absent(session: Session, gebiete: list[GebietRecord], gemeinden: list[GemeindeRecord]) -> int:
+    """Gemeinden and Gebiete that a complete directory does not list are gone (merged, renamed)."""
+    listed = {g.ags for g in gemeinden}
+    stale = [a for a in session.scalars(select(Gemeinde.ags)) if a not in listed]
+    for start in range(0, len(stale), 500):
+        session.execute(delete(Gemeinde).where(Gemeinde.ags.in_(stale[start : start + 500])))
+    keys = {g.key for g in gebiete}
+    old = [k for k in session.scalars(select(Gebiet.key)) if k not in keys]
+    for start in range(0, len(old), 500):
+        session.execute(delete(Gebiet).where(Gebiet.key.in_(old[start : start + 500])))
+    return len(stale)
+
+
+@dataclass(slots=True)
+class DerivedResult:
+    aenderungen: int | None = None  # rows stored now; None when the files were unchanged or absent
+    kreissitze: int | None = None
+
+
+def _inputs_hash(bodies: Iterable[bytes]) -> str:
+    digest = hashlib.sha256()
+    for body in bodies:
+        digest.update(hashlib.sha256(body).digest())
+    return digest.hexdigest()
+
+
+def _read_present(data_dir: Path, paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+    return [(str(data_dir / p), read_document(data_dir / p).body) for p in paths if (data_dir / p).is_file()]
+
+
+def import_derived(session: Session, data_dir: Path) -> DerivedResult:
+    """Gebietsänderungen and Kreis seats from KOMMUNEN_DATA_DIR; absent files leave the tables."""
+    result = DerivedResult()
+    changes = _read_present(data_dir, CHANGES_FILES)
+    digest = _inputs_hash(body for _, body in changes)
+    stored = session.scalar(select(Gebietsaenderung.inputs_hash).limit(1))
+    if changes and stored != digest:
+        try:
+            records = [r for url, body in changes for r in gebietsaenderungen.parse(url, body)]
+        except ParseError as exc:
+            raise DataFileError(str(exc)) from exc
+        rows = {(r.alt_ags, r.neu_ags, r.art): r for r in records}  # a split names a pair once per part
+        session.execute(delete(Gebietsaenderung))
+        if rows:
+            session.execute(
+                insert(Gebietsaenderung),
+                [
+                    {
+                        "alt_ags": r.alt_ags,
+                        "neu_ags": r.neu_ags,
+                        "art": r.art,
+                        "alt_name": r.alt_name,
+                        "neu_name": r.neu_name,
+                        "einwohner": r.einwohner,
+                        "flaeche_m2": r.flaeche_m2,
+                        "wirksam": r.wirksam,
+                        "kennziffer": r.kennziffer,
+                        "source_url": r.source_url,
+                        "inputs_hash": digest,
+                    }
+                    for r in rows.values()
+                ],
+            )
+        result.aenderungen = len(rows)
+    sitze = _read_present(data_dir, [SITZ_FILE])
+    digest = _inputs_hash(body for _, body in sitze)
+    if sitze and session.scalar(select(KreisSitz.inputs_hash).limit(1)) != digest:
+        url, body = sitze[0]
+        try:
+            found = anschriften.kreis_sitze(url, body)
+        except ParseError as exc:
+            raise DataFileError(str(exc)) from exc
+        session.execute(delete(KreisSitz))
+        if found:
+            session.execute(
+                insert(KreisSitz),
+                [
+                    {
+                        "key": k.key,
+                        "sitz": k.sitz,
+                        "anschrift": k.anschrift,
+                        "source_url": url,
+                        "inputs_hash": digest,
+                    }
+                    for k in found
+                ],
+            )
+        result.kreissitze = len(found)
     return result
 
 

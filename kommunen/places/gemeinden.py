@@ -1,57 +1,115 @@
-"""Gemeinden: find a Gemeinde by name, AGS or PLZ, and tell its facts.
+"""Gemeinden: find a Gemeinde (or a Kreis) by name, AGS or PLZ, and tell its facts.
 
 `GemeindeIndex` holds every inhabited Gemeinde in memory as numpy columns (11,000 rows, a few
 MB): name lookups and similarity queries then cost microseconds, not database round-trips.
+A merged Gemeinde's old AGS or name still resolves, to its successor (Gebietsänderungen), and
+says so; the Kreise (`kreise`) and the successors are read only when first asked for.
+SQLAlchemy and the models are imported where the database is read: `kommunen similar` with the
+index from its cache (places/cache.py) never needs them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Container, Mapping
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
-from kommunen.errors import AmbiguousGemeinde, ConfigError, UnknownGemeinde
-from kommunen.store.models import Gebiet, Gemeinde, GemeindePlz
+from kommunen.errors import AmbiguousGemeinde, UnknownGemeinde
+from kommunen.places.kreise import NOT_IN_FILE as NOT_IN_FILE
+from kommunen.places.kreise import PUBLISHER, Bound, KreisIndex, asks_for_kreis, day, file_name
+from kommunen.places.laender import LAENDER
+from kommunen.places.laender import land_key as land_key  # where callers have always found it
 from kommunen.text import fold
 
-LAENDER = {
-    "01": ("SH", "Schleswig-Holstein"),
-    "02": ("HH", "Hamburg"),
-    "03": ("NI", "Niedersachsen"),
-    "04": ("HB", "Bremen"),
-    "05": ("NW", "Nordrhein-Westfalen"),
-    "06": ("HE", "Hessen"),
-    "07": ("RP", "Rheinland-Pfalz"),
-    "08": ("BW", "Baden-Württemberg"),
-    "09": ("BY", "Bayern"),
-    "10": ("SL", "Saarland"),
-    "11": ("BE", "Berlin"),
-    "12": ("BB", "Brandenburg"),
-    "13": ("MV", "Mecklenburg-Vorpommern"),
-    "14": ("SN", "Sachsen"),
-    "15": ("ST", "Sachsen-Anhalt"),
-    "16": ("TH", "Thüringen"),
-}
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
 NAME_PREFIXES = ("stadt ", "gemeinde ", "markt ", "hansestadt ", "landeshauptstadt ")
 
 
-def land_key(value: str) -> str:
-    """Accept "BW", "Baden-Württemberg", "baden-wuerttemberg" or "08"; return "08"."""
-    wanted = fold(value)
-    for key, (short, name) in LAENDER.items():
-        if wanted in (key, short.lower(), fold(name)) or wanted == key.lstrip("0"):
-            return key
-    raise ConfigError(f"Unbekanntes Land {value!r}; erlaubt: {', '.join(s for s, _ in LAENDER.values())}")
+@dataclass(frozen=True, slots=True)
+class Nachfolge:
+    """Where a Gemeinde that is gone went (the receiver of most of its people)."""
+
+    alt_ags: str
+    alt_name: str
+    neu_ags: str
+    neu_name: str
+    wirksam: date
+    art: int  # 1 Auflösung, 3 Schlüsseländerung
+
+    def hinweis(self) -> str:
+        """ "Birkenfelde (AGS 16061007) ist seit 01.01.2024 Teil von Uder (AGS 16061119)"."""
+        since = f"seit {self.wirksam:%d.%m.%Y}"
+        if self.art == 3:
+            return f"{self.alt_name} (AGS {self.alt_ags}) hat {since} den AGS {self.neu_ags}"
+        return (
+            f"{self.alt_name} (AGS {self.alt_ags}) ist {since} Teil von {self.neu_name} (AGS {self.neu_ags})"
+        )
 
 
-class GemeindeIndex:
+@dataclass(frozen=True, slots=True)
+class Kommune:
+    """What a query named: a Gemeinde or a Kreis (its row in that index), and a note for people
+    when an old AGS or name led to a successor."""
+
+    ebene: str  # "gemeinde" | "kreis"
+    row: int
+    key: str
+    hinweis: str = ""
+
+
+def load_nachfolger(conn: Connection) -> dict[str, Nachfolge]:
+    """Old AGS → where it went (Gebietsänderungen); a split Gemeinde → the receiver of most people."""
+    from sqlalchemy import select
+
+    from kommunen.store.models import Gebietsaenderung
+
+    query = select(
+        Gebietsaenderung.alt_ags,
+        Gebietsaenderung.alt_name,
+        Gebietsaenderung.neu_ags,
+        Gebietsaenderung.neu_name,
+        Gebietsaenderung.wirksam,
+        Gebietsaenderung.art,
+    ).where(Gebietsaenderung.art.in_((1, 3)), Gebietsaenderung.alt_ags != Gebietsaenderung.neu_ags)
+    rows = conn.execute(query.order_by(Gebietsaenderung.einwohner, Gebietsaenderung.flaeche_m2))
+    return {row[0]: Nachfolge(*row) for row in rows}
+
+
+def follow(
+    nachfolger: Mapping[str, Nachfolge], ags: str, current: Container[str]
+) -> tuple[str, Nachfolge] | None:
+    """(the current AGS, the first change) an AGS that is gone leads to, through later changes too."""
+    first = step = nachfolger.get(ags)
+    seen = {ags}
+    while first is not None and step is not None:
+        if step.neu_ags in current:
+            return step.neu_ags, first
+        if step.neu_ags in seen:
+            return None
+        seen.add(step.neu_ags)
+        step = nachfolger.get(step.neu_ags)
+    return None
+
+
+class GemeindeIndex(Bound):
     """Every inhabited Gemeinde, with its Kreis and Land, as columns for fast lookups."""
 
+    ebene = "gemeinde"
+
     def __init__(self, session: Session) -> None:
+        from sqlalchemy import select
+
+        from kommunen.store.models import Gebiet, Gemeinde
+
         conn = session.connection()
         kreis_names = dict(conn.execute(select(Gebiet.key, Gebiet.name).where(Gebiet.ebene == "kreis")).all())
         query = (
@@ -92,15 +150,15 @@ class GemeindeIndex:
         for i, key in enumerate(suchname):
             self._by_name[key].append(i)
         bind = session.get_bind()
-        self._engine = bind if isinstance(bind, Engine) else bind.engine
+        self.bind_to(bind.engine)
 
     def __len__(self) -> int:
         return len(self.ags)
 
-    @property
-    def engine(self) -> Engine:
-        """The database the index was read from, for what is loaded later (neighbours)."""
-        return self._engine
+    def rebind(self, url: str) -> None:
+        super().rebind(url)
+        if "kreise" in self.__dict__:  # read with the index, pickled with it
+            self.kreise.rebind(url)
 
     def label(self, i: int) -> str:
         """Label a row for people: "Neustadt (Hessen), Stadt (Marburg-Biedenkopf, Hessen) – AGS 06534016"."""
@@ -109,16 +167,80 @@ class GemeindeIndex:
         where = land if kreis == self.name[i] else f"{kreis}, {land}"
         return f"{self.name[i]} ({where}) – AGS {self.ags[i]}"
 
+    @cached_property
+    def kreise(self) -> KreisIndex:
+        with self.engine.connect() as conn:
+            return KreisIndex(conn, self.engine)
+
+    @cached_property
+    def nachfolger(self) -> dict[str, Nachfolge]:
+        """Old AGS → where it went, most inhabitants first where a Gemeinde was split."""
+        with self.engine.connect() as conn:
+            return load_nachfolger(conn)
+
+    def successor(self, ags: str) -> tuple[int, Nachfolge] | None:
+        """The row an AGS that is no longer in the directory went to, through later changes too."""
+        found = follow(self.nachfolger, ags, self.row_of)
+        return (self.row_of[found[0]], found[1]) if found else None
+
+    def _old_names(self, wanted: str) -> list[tuple[int, Nachfolge]]:
+        hits = [n for n in self.nachfolger.values() if fold(n.alt_name.split(",", 1)[0]) == wanted]
+        return [found for n in hits if (found := self.successor(n.alt_ags)) is not None]
+
+    def resolve(self, query: str) -> tuple[int, str]:
+        """find(), and the note when an old AGS or name led to the successor."""
+        query = query.strip()
+        if re.fullmatch(r"\d{8}", query) and query not in self.row_of and (hit := self.successor(query)):
+            return hit[0], hit[1].hinweis()
+        try:
+            return self.find(query), ""
+        except UnknownGemeinde:
+            hits = {row: n for row, n in self._old_names(fold(query.split(",", 1)[0]))}
+            if len(hits) == 1:
+                row, n = next(iter(hits.items()))
+                return row, n.hinweis()
+            raise
+
+    def find_kommune(self, query: str) -> Kommune:
+        """The Gemeinde or the Kreis a query names: a Kreis by its word ("Landkreis Augsburg"), by
+        its key, or by its own name where no Gemeinde has it ("Wartburgkreis")."""
+        text = query.strip()
+        if asks_for_kreis(text):
+            row = self.kreise.find(text)
+            return Kommune("kreis", row, self.kreise.ags[row])
+        if re.fullmatch(r"\d{5}", text) and text in self.kreise.row_of:
+            plz = self._postcode_rows(text, limit=1)
+            row = self.kreise.row_of[text]
+            if not plz:
+                return Kommune("kreis", row, text)
+            raise AmbiguousGemeinde(
+                text,
+                [
+                    f"{self.kreise.label(row)} (als „Kreis {text}“)",
+                    f"Postleitzahl {text} (als „PLZ {text}“)",
+                ],
+            )
+        text = re.sub(r"^(plz|postleitzahl)\s+(?=\d{5}$)", "", text, flags=re.IGNORECASE)
+        try:
+            row, hinweis = self.resolve(text)
+        except UnknownGemeinde as unknown:
+            rows = self.kreise.named(text)
+            if len(rows) == 1:
+                return Kommune("kreis", rows[0], self.kreise.ags[rows[0]])
+            raise unknown from None
+        return Kommune("gemeinde", row, self.ags[row], hinweis)
+
     def find(self, query: str) -> int:
         """The row of the one Gemeinde `query` names (AGS, PLZ or name); raises when unsure."""
         query = query.strip()
         if re.fullmatch(r"\d{8}", query):
             if query in self.row_of:
                 return self.row_of[query]
+            if hit := self.successor(query):
+                return hit[0]
             raise UnknownGemeinde(query, [])
         if re.fullmatch(r"\d{5}", query):
-            with self._engine.connect() as conn:
-                found = conn.scalars(select(GemeindePlz.ags).where(GemeindePlz.plz == query)).all()
+            found = self._postcode_rows(query)
             return self._one(query, sorted({self.row_of[a] for a in found if a in self.row_of}))
         wanted = fold(query.split(",", 1)[0])
         for prefix in NAME_PREFIXES:
@@ -128,6 +250,15 @@ class GemeindeIndex:
         exact = self._by_name.get(wanted, [])
         longer = [i for key, found in self._by_name.items() if key.startswith(wanted + " ") for i in found]
         return self._one(query, exact + longer)
+
+    def _postcode_rows(self, plz: str, limit: int | None = None) -> list[str]:
+        """The AGS a postal code is given to (table gemeinde_plz)."""
+        from sqlalchemy import select
+
+        from kommunen.store.models import GemeindePlz
+
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(GemeindePlz.ags).where(GemeindePlz.plz == plz).limit(limit)))
 
     def _one(self, query: str, rows: list[int]) -> int:
         if len(rows) == 1:
@@ -147,6 +278,10 @@ class GemeindeIndex:
 
 def gemeinde_facts(session: Session, ags: str) -> dict[str, str | int | float | None]:
     """One Gemeinde's facts under German labels, for `kommunen gemeinde`."""
+    from sqlalchemy import select
+
+    from kommunen.store.models import Gebiet, Gebietsaenderung, Gemeinde, GemeindePlz
+
     g = session.get(Gemeinde, ags)
     if g is None:
         raise UnknownGemeinde(ags, [])
@@ -161,6 +296,13 @@ def gemeinde_facts(session: Session, ags: str) -> dict[str, str | int | float | 
     )
     kreis_name, kreis_typ = names.get(g.kreis_key, ("", ""))
     verband = names.get(g.verband_key)
+    later = session.execute(
+        select(Gebietsaenderung.neu_name, Gebietsaenderung.neu_ags, Gebietsaenderung.wirksam)
+        .where(Gebietsaenderung.alt_ags == ags, Gebietsaenderung.art.in_((1, 3)))
+        .where(Gebietsaenderung.neu_ags != ags)
+        .order_by(Gebietsaenderung.einwohner.desc())
+        .limit(1)
+    ).first()
     return {
         "Name": g.name,
         "AGS": g.ags,
@@ -175,20 +317,13 @@ def gemeinde_facts(session: Session, ags: str) -> dict[str, str | int | float | 
         "Koordinaten": f"{g.breitengrad:.5f} N, {g.laengengrad:.5f} O" if g.breitengrad else None,
         "Verstädterung": g.verstaedterung_label,
         "Reisegebiet": g.reisegebiet,
-        "Gebietsstand": _day(g.gebietsstand),
-        "Einwohner am": _day(g.einwohner_stand),
-        "Quelle": f"{PUBLISHER} ({_file_name(g.source_url)})",
+        # a change after the directory's Gebietsstand (the 2025 list beside the 2024 directory)
+        **(
+            {"Gebietsänderung": f"seit {later[2]:%d.%m.%Y} Teil von {later[0]} (AGS {later[1]})"}
+            if later
+            else {}
+        ),
+        "Gebietsstand": day(g.gebietsstand),
+        "Einwohner am": day(g.einwohner_stand),
+        "Quelle": f"{PUBLISHER} ({file_name(g.source_url)})",
     }
-
-
-PUBLISHER = "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis"
-NOT_IN_FILE = "in der Datei nicht angegeben"
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else NOT_IN_FILE
-
-
-def _file_name(url: str) -> str:
-    """ "file:///…/AuszugGV4QAktuell_2024.xlsx" or Destatis' "…/AuszugGV4QAktuell.xlsx?__blob=…"."""
-    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]

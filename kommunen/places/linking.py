@@ -5,7 +5,8 @@ name says so ("Stadt Reinbek", "Landratsamt Fürstenfeldbruck", "Kreisausschuss 
 Wetteraukreises", "Bezirksamt Treptow-Köpenick") or when it is an office of one ("Stadt
 Erlangen – Amt 24"). Companies with a legal form of their own, Zweckverbände, Bavarian Bezirke,
 Land and federal bodies are not. Name, postal code and town are used together; a name that
-fits more than one Kommune and that the postal code does not settle stays unlinked.
+fits more than one Kommune and that the postal code does not settle stays unlinked. A buyer that
+names a merged Gemeinde (Gebietsänderungen) is its successor; a current name still comes first.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunen.errors import LookupFailed
-from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.gemeinden import GemeindeIndex, follow, load_nachfolger
 from kommunen.store.models import Gebiet, Gemeinde, GemeindePlz
 from kommunen.text import fold
 from scrapers.records import BodyRecord, TenderRecord
@@ -78,6 +79,7 @@ class Directory:
     by_plz3: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     kreise: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     by_plz: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    merged_names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # → successor
 
     @classmethod
     def load(cls, session: Session) -> Directory:
@@ -93,7 +95,17 @@ class Directory:
         for key, name, typ in rows:
             for variant in _kreis_names(name):
                 directory.kreise[variant].append((key, typ))
+        successor: dict[str, str] = {}  # a merged Gemeinde's AGS → the current one
+        nachfolger = load_nachfolger(session.connection())
+        for old, change in nachfolger.items():
+            if old not in directory.gemeinde_name_of and (
+                found := follow(nachfolger, old, directory.gemeinde_name_of)
+            ):
+                successor[old] = found[0]
+                for name in _name_variants(change.alt_name.split(",", 1)[0]):
+                    directory.merged_names[name].append(found[0])
         for plz, ags in session.execute(select(GemeindePlz.plz, GemeindePlz.ags)):
+            ags = successor.get(ags, ags)  # the postal codes of a merged Gemeinde are its successor's now
             directory.by_plz3[plz[:3]].add(ags)
             directory.by_plz[plz].add(ags)
         return directory
@@ -156,6 +168,7 @@ def kommune_of(buyer_name: str, city: str, postal_code: str, legal_type: str, di
         # "Bad Königshofen im Grabfeld" (the whole name is the Gemeinde's), or a local
         # authority's office ("Vergabe- und Beschaffungszentrum Dortmund") in its own town
         exact = set(directory.gemeinde_names.get(name, ())) & local
+        exact = exact or set(directory.merged_names.get(name, ())) & local
         if len(exact) == 1:
             return next(iter(exact))
         if not (legal_type in LOCAL_AUTHORITY and OFFICE.search(name)):
@@ -195,13 +208,17 @@ def _kreis(name: str, postal_code: str, directory: Directory) -> str:
 
 def _gemeinde(name: str, city: str, postal_code: str, directory: Directory) -> str:
     """The Gemeinde whose name the buyer names; the postal code decides between namesakes."""
-    named = {ags for gram in _grams(name) for ags in directory.gemeinde_names.get(gram, ())}
+    grams = _grams(name)
+    named = {ags for gram in grams for ags in directory.gemeinde_names.get(gram, ())}
+    merged = {ags for gram in grams for ags in directory.merged_names.get(gram, ())}
     if not named and city:  # "Stadtverwaltung" alone: the town says which
         named = set(directory.gemeinde_names.get(city, ()))
+        merged = merged or set(directory.merged_names.get(city, ()))
     local = directory.by_plz.get(postal_code[:5], set())
     nearby = directory.by_plz3.get(postal_code[:3], set()) if postal_code[:3].isdigit() else set()
     wants_stadt = bool(re.search(r"\b\w*stadt\w*\b", name))
-    for pool in (named & local, named & nearby, named):
+    # a merged Gemeinde where the postal code is its successor's beats a current namesake further away
+    for pool in (named & local, merged & local, named & nearby, merged & nearby, named, merged):
         if wants_stadt and len(pool) > 1:  # "Stadt Münster": not the Gemeinde Münster (Lech)
             pool = {ags for ags in pool if ags in directory.is_stadt} or pool
         if len(pool) == 1:

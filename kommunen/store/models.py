@@ -327,3 +327,68 @@ class Nachbar(Base):
     grenze_km: Mapped[float] = mapped_column(Float)
     source_url: Mapped[str] = mapped_column(String(2000))
     inputs_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Indikator(Base):
+    """An INKAR indicator (BBSR): its readable name and unit, and the files it was imported from.
+
+    Replaced as a whole with its values (`IndikatorWert`); `inputs_hash` names the input files'
+    bytes, so an import of unchanged files stops at one SELECT.
+    """
+
+    __tablename__ = "indikatoren"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # INKAR kuerzel, e.g. "q_SGBII"
+    kurzname: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(Text)
+    einheit: Mapped[str] = mapped_column(String(200))
+    bereich: Mapped[str] = mapped_column(String(200))
+    source_url: Mapped[str] = mapped_column(String(2000))
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+
+
+class IndikatorWert(Base):
+    """The latest value of an indicator for one Kreis (5 digits), Gemeinde (8) or Gemeindeverband (9)."""
+
+    __tablename__ = "indikator_werte"
+
+    # No foreign key: written only together with `Indikator`, and checking 370,000 rows one by one
+    # took most of the import's time on PostgreSQL.
+    indikator: Mapped[str] = mapped_column(String(80), primary_key=True)
+    key: Mapped[str] = mapped_column(String(9), primary_key=True, index=True)
+    ebene: Mapped[str] = mapped_column(String(10))  # "kreis" | "gemeinde" | "verband"
+    jahr: Mapped[int] = mapped_column(Integer)
+    wert: Mapped[float] = mapped_column(Float)
+
+
+class Gebietsaenderung(Base):
+    """A Gemeinde that gave itself (or part of itself) to another (Destatis Gebietsänderungen).
+
+    Replaced as a whole when its files change, like `Nachbar`; read to resolve an old AGS or name.
+    """
+
+    __tablename__ = "gebietsaenderungen"
+
+    alt_ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    neu_ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    art: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 Auflösung … 4 Namensänderung
+    alt_name: Mapped[str] = mapped_column(String(200))
+    neu_name: Mapped[str] = mapped_column(String(200))
+    einwohner: Mapped[int] = mapped_column(Integer)
+    flaeche_m2: Mapped[int] = mapped_column(Integer)
+    wirksam: Mapped[date] = mapped_column(Date)
+    kennziffer: Mapped[str] = mapped_column(String(40))
+    source_url: Mapped[str] = mapped_column(String(2000))
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+
+
+class KreisSitz(Base):
+    """Where a Kreis's administration sits (Anschriftenverzeichnis); replaced as a whole."""
+
+    __tablename__ = "kreissitze"
+
+    key: Mapped[str] = mapped_column(String(5), primary_key=True)
+    sitz: Mapped[str] = mapped_column(String(200))
+    anschrift: Mapped[str] = mapped_column(String(500))
+    source_url: Mapped[str] = mapped_column(String(2000))
+    inputs_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,109 @@
+"""The index cache of `kommunen similar` (places/cache.py): used while the database is unchanged,
+never once it changed, and a query from it needs no SQLAlchemy.
+
+AuszugGV4QAktuell_2024.xlsx: Augsburg 09761000 has 303,150 inhabitants, Mannheim 08222000 316,877
+(read with openpyxl).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from kommunen.places.cache import FILE_NAME, similar_index, sqlite_file
+from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.similar import KommunenModel, SimilarQuery
+from kommunen.store.db import session_scope
+from tests.conftest import fresh_engine, import_shared
+
+AUGSBURG = "09761000"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    engine = fresh_engine("sqlite", tmp_path_factory.mktemp("cache"))
+    import_shared(engine)
+    return engine
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+class Builds:
+    """`build` for similar_index, counting how often the database was read."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.count = engine, 0
+
+    def __call__(self) -> GemeindeIndex:
+        self.count += 1
+        with session_scope(self.engine) as session:
+            return GemeindeIndex(session)
+
+
+def test_cache_is_used_until_the_database_changes(db: Engine, tmp_path: Path) -> None:
+    build = Builds(db)
+    first, _ = similar_index(_url(db), tmp_path, build)
+    assert (tmp_path / "cache" / FILE_NAME).exists()
+    again, nachbarn = similar_index(_url(db), tmp_path, build)
+    assert build.count == 1
+    assert again is not first  # read from the file
+    assert again.einwohner[again.row_of[AUGSBURG]] == 303_150
+    assert len(again.kreise) == 400
+    model = KommunenModel(again, nachbarn)
+    found = model.find(SimilarQuery(["Augsburg"], k=5))
+    fresh = KommunenModel(first).find(SimilarQuery(["Augsburg"], k=5))
+    assert [r.ags for r in found] == [r.ags for r in fresh]
+    assert again.find("86150") == again.row_of[AUGSBURG]  # a postal code: the database, lazily
+
+    with db.begin() as conn:
+        conn.execute(text("UPDATE gemeinden SET einwohner = einwohner + 1 WHERE ags = :a"), {"a": AUGSBURG})
+    changed, _ = similar_index(_url(db), tmp_path, build)
+    assert build.count == 2
+    assert changed.einwohner[changed.row_of[AUGSBURG]] == 303_151
+    similar_index(_url(db), tmp_path, build)
+    assert build.count == 2
+    with db.begin() as conn:
+        conn.execute(text("UPDATE gemeinden SET einwohner = einwohner - 1 WHERE ags = :a"), {"a": AUGSBURG})
+
+
+def test_a_broken_cache_file_is_read_around(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / FILE_NAME).write_bytes(b"\x80\x05 cut short")
+    build = Builds(db)
+    index, _ = similar_index(_url(db), tmp_path, build)
+    assert build.count == 1
+    assert len(index) == 10_754  # benchmarks/similar.py prints the same count
+    similar_index(_url(db), tmp_path, build)
+    assert build.count == 1
+
+
+def test_only_sqlite_files_are_cached() -> None:
+    assert sqlite_file("sqlite:////var/k/kommunen.db") == Path("/var/k/kommunen.db")
+    assert sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql+psycopg://u@host/kommunen") is None
+
+
+def test_cli_from_the_cache_never_imports_sqlalchemy(db: Engine, tmp_path: Path) -> None:
+    # With this process's connections closed, SQLite folds the WAL of the updates above into the
+    # file now, not when the first command closes its own (which would cost one more read).
+    db.dispose()
+    env = {**os.environ, "KOMMUNEN_DATABASE_URL": _url(db), "KOMMUNEN_HOME": str(tmp_path)}
+    script = (
+        "import sys\nsys.argv = ['kommunen', 'similar', 'Augsburg', '--k', '3']\n"
+        "from kommunen.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('sqlalchemy' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout.splitlines()[-1] == "True"  # read the database, wrote the cache
+    assert runs[1].stdout.splitlines()[-1] == "False"
+    assert "1. Mannheim: 316.877 Einw. (Ref. Augsburg 303.150)" in runs[1].stdout
