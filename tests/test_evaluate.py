@@ -109,3 +109,16 @@ def test_tenders_json_names_the_kommune_and_the_stage() -> None:
         "Wetteraukreis",  # already says Kreis; "Passau" reads "Landkreis Passau"
         "vergeben",
     )
+
+
+@pytest.mark.usefixtures("notices")
+def test_tenders_offen_leaves_out_what_is_awarded_already() -> None:
+    every = json.loads(runner.invoke(app, ["tenders", "--search", "Flüchtlingen", "-f", "json"]).output)
+    assert "vergeben" in {t["stufe"] for t in every}  # 486837-2018, the Wetteraukreis award (above)
+    result = runner.invoke(app, ["tenders", "--offen", "--limit", "500", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    still_open = json.loads(result.output)
+    assert still_open  # prior information notices without a deadline are still to come
+    closed = {"vergeben", "geändert", "vergeben ohne Ausschreibung"}
+    assert {t["stufe"] for t in still_open}.isdisjoint(closed)
+    assert "486837-2018" not in {t["source_id"] for t in still_open}

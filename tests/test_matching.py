@@ -217,14 +217,16 @@ def test_rank_and_store_kommune_leads(loaded) -> None:  # type: ignore[no-untype
     kommunen = [lead for lead in leads if lead.kind == "kommune"]
     assert kommunen[0].score >= kommunen[-1].score
     top = {lead.ref: lead for lead in kommunen[:10]}
-    assert "09772184" in top  # Neusäß: Augsburg's neighbour, 5 km away
-    assert top["09772184"].reason == "Nachbargemeinde von Referenzkommune Augsburg · 5 km von Augsburg"
+    assert "09772184" in top  # Neusäß: Augsburg's neighbour, 6.5 km away (2024 file's centres)
+    assert top["09772184"].reason == "Nachbargemeinde von Referenzkommune Augsburg · 6 km von Augsburg"
     assert not {"09761000", "08416041"} & {lead.ref for lead in kommunen}  # references are no leads
     assert all(20_000 <= index.einwohner[index.row_of[lead.ref]] <= 600_000 for lead in kommunen)
     expired = [lead for lead in leads if lead.excluded == "Frist abgelaufen"]
     assert expired  # the SDK notices' deadlines lie in the past
     counts = store_leads(engine, profile, leads, NOW)
-    assert counts.new == sum(1 for lead in leads if not lead.excluded) > 0  # excluded: not stored
+    # excluded, or nothing in common with the profile (score 0): no lead, not stored
+    assert counts.new == sum(1 for lead in leads if not lead.excluded and lead.score > 0) > 0
+    assert any(not lead.excluded and lead.score == 0 for lead in leads)  # there are such
     assert store_leads(engine, profile, leads, NOW).unchanged == counts.new
     with session_scope(engine) as session:
         row = session.get_one(LeadRow, (profile.name, "kommune:09772184"))
@@ -236,10 +238,11 @@ def test_ranking_builds_only_what_is_asked_and_keeps_the_order(loaded) -> None: 
     ranking = rank(engine, load_profile(PROFILE), index, NOW)
     everything = list(ranking)
     assert everything == sorted(everything, key=lambda lead: (bool(lead.excluded), -lead.score))
-    open_tenders = [x for x in everything if x.kind == "tender" and not x.excluded]
+    open_tenders = [x for x in everything if x.kind == "tender" and not x.excluded and x.score > 0]
     assert ranking.select("tender", limit=3) == open_tenders[:3]
-    assert ranking.count_of("tender") == len(open_tenders)
+    assert ranking.count_of("tender") == len(open_tenders) < sum(x.kind == "tender" for x in everything)
     assert ranking.select(min_score=0.5) == [x for x in everything if not x.excluded and x.score >= 0.5]
+    assert all(x.score > 0 for x in ranking.select())  # nothing in common with the profile: no lead
     with session_scope(engine) as session:
         cumbria = session.scalars(select(Tender).where(Tender.buyer_name == "Cumbria County Council")).first()
         assert cumbria is not None
@@ -288,3 +291,21 @@ def test_code_lists_name_codes_and_give_the_social_services(loaded, tmp_path: Pa
     )
     region = next(c for c in flughafen.components if c.name == "region")
     assert region.evidence == "in Esslingen (Baden-Württemberg)"  # NUTS DE113 named, no AGS linked
+
+
+def test_a_profile_without_region_still_wants_germany(loaded) -> None:  # type: ignore[no-untyped-def]
+    engine, index = loaded
+    digital = load_profile(PROFILE.parent / "digital.toml")  # no [region]: anywhere in Germany
+    matcher = Matcher(digital, index, NOW)
+    with session_scope(engine) as session:
+        cumbria = session.scalars(select(Tender).where(Tender.buyer_name == "Cumbria County Council")).first()
+        neckargemuend = session.scalars(select(Tender).where(Tender.buyer_name == "Stadt Neckargemünd")).one()
+        abroad, at_home = matcher.tender(cumbria), matcher.tender(neckargemuend)  # type: ignore[arg-type]
+    region = {
+        lead.title: next(c for c in lead.components if c.name == "region") for lead in (abroad, at_home)
+    }
+    assert (region[abroad.title].value, region[abroad.title].evidence) == (
+        0.0,
+        "außerhalb Deutschlands (GBR)",
+    )
+    assert (region[at_home.title].value, region[at_home.title].evidence) == (0.5, "")

@@ -78,31 +78,37 @@ def run(
         if (settings.data_dir / FOERDERDATENBANK_EXPORT).is_dir():
             typer.echo("Aufgezeichneten Export der Förderdatenbank lesen …")
             scrape_one(engine(), RecordedExport(settings.data_dir / FOERDERDATENBANK_EXPORT), None, None)
-    started = utcnow()
-    loaded, ranked = ranked_leads(profile)
-    shown = mark_first_seen(engine(), loaded, ranked.select(limit=500))
-    output = output or settings.home / "leads.xlsx"
-    write_export(shown, output, utcnow())
-    new = new_by_kind(loaded.name, started)
-    counts = ", ".join(
-        f"{ranked.count_of(kind)} {label} ({new.get(kind, 0)} neu)"
-        for kind, label in (
-            ("tender", "Ausschreibungen"),
-            ("funding", "Förderprogramme"),
-            ("kommune", "Kommunen"),
-        )
-    )
-    typer.echo(f"\nLeads für {loaded.name}: {counts} → {output}")
-    for lead in shown[:5]:
-        title, reason = shorten(lead.title, 80, placeholder=" …"), shorten(lead.reason, 100, placeholder=" …")
-        typer.echo(f"  {round(lead.score * 100):>3}  {title}  ({reason})")
-    digest_settings = DigestSettings.from_env()
-    if digest_settings is not None:
-        from kommunen.collect.scheduler import digest_job
+    from kommunen.matching.leads import reading_once  # here: the matcher's imports cost every command 0.7 s
 
-        digest_job()
-        typer.echo(f"Digest an {', '.join(digest_settings.recipients)} verschickt (sofern es Neues gab).")
-    else:
-        typer.echo(
-            "Digest: nicht eingerichtet (KOMMUNEN_DIGEST_PROFILE, KOMMUNEN_DIGEST_TO, KOMMUNEN_SMTP_*)."
+    started = utcnow()
+    with reading_once():  # the export's ranking and the digest's read the stored tenders once
+        loaded, ranked = ranked_leads(profile)
+        shown = mark_first_seen(engine(), loaded, ranked.select(limit=500))
+        output = output or settings.home / "leads.xlsx"
+        write_export(shown, output, utcnow())
+        new = new_by_kind(loaded.name, started)
+        counts = ", ".join(
+            f"{ranked.count_of(kind)} {label} ({new.get(kind, 0)} neu)"
+            for kind, label in (
+                ("tender", "Ausschreibungen"),
+                ("funding", "Förderprogramme"),
+                ("kommune", "Kommunen"),
+            )
         )
+        typer.echo(f"\nLeads für {loaded.name}: {counts} → {output}")
+        for lead in shown[:5]:
+            title, reason = (
+                shorten(lead.title, 80, placeholder=" …"),
+                shorten(lead.reason, 100, placeholder=" …"),
+            )
+            typer.echo(f"  {round(lead.score * 100):>3}  {title}  ({reason})")
+        digest_settings = DigestSettings.from_env()
+        if digest_settings is not None:
+            from kommunen.collect.scheduler import digest_job
+
+            digest_job()
+            typer.echo(f"Digest an {', '.join(digest_settings.recipients)} verschickt (sofern es Neues gab).")
+        else:
+            typer.echo(
+                "Digest: nicht eingerichtet (KOMMUNEN_DIGEST_PROFILE, KOMMUNEN_DIGEST_TO, KOMMUNEN_SMTP_*)."
+            )

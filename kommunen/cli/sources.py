@@ -241,7 +241,10 @@ def tenders(
     land: Annotated[
         str | None, typer.Option("--land", help="Land des Auftraggebers (BY, Bayern, 09).")
     ] = None,
-    offen: Annotated[bool, typer.Option("--offen", help="Nur mit Frist in der Zukunft (oder ohne).")] = False,
+    offen: Annotated[
+        bool,
+        typer.Option("--offen", help="Nur offene: Frist in der Zukunft (oder ohne), nicht schon vergeben."),
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
     fmt: FormatOption = Format.table,
 ) -> None:

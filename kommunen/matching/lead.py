@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -47,7 +47,7 @@ class TenderColumns:
     source: list[str] = field(default_factory=list)
     source_id: list[str] = field(default_factory=list)
     title: list[str] = field(default_factory=list)
-    search_text: list[str] = field(default_factory=list)  # folded (records_store)
+    search_text: Sequence[str] = field(default_factory=list)  # folded (records_store)
     url: list[str] = field(default_factory=list)
     source_url: list[str] = field(default_factory=list)
     kommune_key: list[str | None] = field(default_factory=list)
@@ -57,6 +57,7 @@ class TenderColumns:
     cpv_codes: list[str] = field(default_factory=list)
     contract_nature: list[str] = field(default_factory=list)
     buyer_legal_type: list[str] = field(default_factory=list)
+    buyer_name: list[str] = field(default_factory=list)  # what kind of body buys (topic.buyer_kind)
     submission_deadline: list[datetime | None] = field(default_factory=list)
     planned_date: list[date | str | None] = field(default_factory=list)  # str: ISO text as stored
     # Set when notices are grouped into procedures (matching.procedures), else empty:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import overload
 
@@ -15,11 +17,12 @@ from sqlalchemy import Engine, Text, cast, select
 
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
+from kommunen.matching.columns import TenderKeys
 from kommunen.matching.lead import Lead, TenderColumns
 from kommunen.matching.procedures import NoticeKeys, group
 from kommunen.matching.profile import Profile
 from kommunen.matching.score import Matcher, ScoredTenders
-from kommunen.matching.text import count, fold, stem
+from kommunen.matching.text import Corpus, count, fold, stem
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope
 from kommunen.store.models import Department, Funding, LeadRow, OparlBody, Tender
@@ -85,6 +88,53 @@ def tender_columns(session, grouped: bool = True) -> TenderColumns:  # type: ign
     return columns.take(procedures.newest, first_ref, procedures.stages)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class TendersRead:
+    """The procedures' columns, their texts joined for counting, their components' inputs."""
+
+    stamp: str
+    columns: TenderColumns
+    texts: Corpus
+    keys: TenderKeys
+
+
+_READ: ContextVar[dict[str, TendersRead] | None] = ContextVar("kommunen_tenders_read", default=None)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Rankings inside read, group and join the stored tenders once while they stay unchanged:
+    `kommunen run` ranks for the export and again for the digest. Outside, nothing is kept."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def _stamp(session) -> str:  # type: ignore[no-untyped-def]
+    """What the stored tenders are now: every row's key and content hash (any change moves it)."""
+    keys = (Tender.source, Tender.source_id)
+    rows = session.connection().execute(select(*keys, Tender.content_hash).order_by(*keys)).all()
+    return hashlib.sha256("\x00".join(map("\x1f".join, rows)).encode()).hexdigest()
+
+
+def read_tenders(session) -> TendersRead:  # type: ignore[no-untyped-def]
+    """Inside reading_once() read again only when the stored tenders changed."""
+    cache = _READ.get()
+    stamp = _stamp(session) if cache is not None else ""
+    key = str(session.get_bind().url)
+    if cache is not None and (read := cache.get(key)) is not None and read.stamp == stamp:
+        return read
+    columns = tender_columns(session)
+    texts = Corpus(columns.title, columns.search_text, bodies_folded=True)
+    columns.search_text = texts.bodies()  # the joined text serves each lead's evidence: no second copy
+    read = TendersRead(stamp, columns, texts, TenderKeys.of(columns))
+    if cache is not None:
+        cache[key] = read
+    return read
+
+
 class Ranking(Sequence[Lead]):
     """Every lead of one ranking, best first (excluded ones last). Tenders stay arrays until a
     lead is asked for: 100k tenders would be 600k objects, built for a page that shows 30."""
@@ -133,13 +183,13 @@ class Ranking(Sequence[Lead]):
         wanted = self.scores[self.order] >= min_score
         if kind is not None:
             wanted &= self.kinds[self.order] == kind
-        if not include_excluded:
-            wanted &= ~self.excluded[self.order]
+        if not include_excluded:  # nothing in common with the profile (score 0) is no lead either
+            wanted &= ~self.excluded[self.order] & (self.scores[self.order] > 0)
         return [self._lead(at) for at in self.order[wanted][:limit].tolist()]
 
     def count_of(self, kind: str) -> int:
-        """How many leads of this kind are not excluded."""
-        return int(((self.kinds == kind) & ~self.excluded).sum())
+        """How many leads of this kind there are: not excluded, and with something in common."""
+        return int(((self.kinds == kind) & ~self.excluded & (self.scores > 0)).sum())
 
     def find(self, lead_id: str) -> Lead:
         if self._tenders is not None:
@@ -170,11 +220,12 @@ def _collector_paused() -> Iterator[None]:
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
     with _collector_paused():
         with session_scope(engine) as session:
-            columns = tender_columns(session)
+            read = read_tenders(session)
             funding = list(session.scalars(select(Funding)))
             signals = _department_signals(session, profile)
             matcher = Matcher(profile, index, now, CodeLists.load(session))
-        tenders = matcher.tenders(columns)
+        columns = read.columns
+        tenders = matcher.tenders(columns, texts=read.texts, keys=read.keys)
         funding_leads = [matcher.funding(f) for f in funding]
         by_gemeinde: dict[str, int] = defaultdict(int)
         for ags, score in zip(columns.kommune_key, tenders.text.tolist(), strict=True):

@@ -24,15 +24,20 @@ if TYPE_CHECKING:
 __all__ = ["FOERDER_ROLLEN", "MAX_FILE_BYTES", "SOZIAL", "Profile", "ProfileError", "load_profile"]
 
 FOERDER_ROLLEN = ("selbst", "mit_kommune")
+ARTEN = (
+    "gemeinde",
+    "kreis",
+)  # which Kommunen become leads: Gemeinden, Kreise (Landkreise, kreisfreie Städte …)
 SOZIAL = "sozial"  # in cpv: every CPV code of the social and other specific services (light regime)
 
 # Every field a profile may have: a misspelt one would otherwise be ignored without a word.
 TOP_FIELDS = ("name", "beschreibung", "ausschluesse", "cpv", "begriffe")
 SECTIONS = {
     "region": ("laender", "nuts", "heimat", "radius_km"),
-    "zielkommunen": ("min_einwohner", "max_einwohner", "referenzen"),
+    "zielkommunen": ("min_einwohner", "max_einwohner", "referenzen", "arten"),
     "foerderung": ("rollen", "berechtigt"),
     "fristen": ("mindest_vorlauf_tage",),
+    "bedarf": ("merkmale", "niedrig"),  # INKAR indicators whose high (merkmale) or low values signal need
 }
 
 # A profile is a page of text, not a data set: the file (MAX_FILE_BYTES) and each field are bounded.
@@ -67,10 +72,13 @@ class Profile:
     radius_km: float | None = None
     min_einwohner: int | None = None
     max_einwohner: int | None = None
-    referenzen: tuple[str, ...] = ()
+    referenzen: tuple[str, ...] = ()  # Gemeinden or Kreise ("Landkreis Tübingen", "09772")
+    arten: tuple[str, ...] = ARTEN
     foerder_rollen: tuple[str, ...] = ("selbst",)
     foerder_berechtigt: tuple[str, ...] = ()
     mindest_vorlauf_tage: int = 14
+    bedarf: tuple[str, ...] = ()  # indicator names: a high value signals need ("Asylbewerber")
+    bedarf_niedrig: tuple[str, ...] = ()  # … a low one does ("Kita-Betreuung unter 3 Jahren")
     path: str = field(default="", compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)  # valid, but worth knowing (no Kommune leads)
 
@@ -220,9 +228,27 @@ def _places(r: _Reader, profile: Profile, index: GemeindeIndex) -> None:
     places += [("zielkommunen.referenzen", ref) for ref in profile.referenzen]
     for key, place in places:
         try:
-            index.find(place)
+            index.find(place) if key == "region.heimat" else index.find_kommune(place)
         except LookupFailed as exc:
             r.error(key, str(exc), r.lines.value_line(tuple(key.split(".")), place))
+
+
+def _merkmale(r: _Reader, profile: Profile, index: GemeindeIndex) -> None:
+    """[bedarf] names INKAR indicators as stored: each unknown one with the closest names."""
+    from kommunen.places.indikatoren import catalog, resolve
+
+    with index.engine.connect() as conn:
+        names = catalog(conn)
+    for field_name, values in (("merkmale", profile.bedarf), ("niedrig", profile.bedarf_niedrig)):
+        for value in values:
+            line = r.lines.value_line(("bedarf", field_name), value)
+            if not names:
+                r.error(f"bedarf.{field_name}", "braucht die Indikatoren: kommunen import-gemeinden", line)
+                return
+            try:
+                resolve(value, names)
+            except LookupFailed as exc:
+                r.error(f"bedarf.{field_name}", str(exc), line)
 
 
 def _codes(r: _Reader, profile: Profile, codes: CodeLists) -> None:
@@ -246,12 +272,16 @@ def _notes(r: _Reader, profile: Profile, index: GemeindeIndex | None) -> tuple[s
     if index is None:
         return ()
     low, high = profile.min_einwohner or 0, profile.max_einwohner
-    fits = index.einwohner >= low
-    if high is not None:
-        fits &= index.einwohner <= high
-    fits[[index.find(ref) for ref in profile.referenzen]] = False
-    if fits.any():
-        return ()
+    refs = [index.find_kommune(ref) for ref in profile.referenzen]
+    for ebene, places in (("gemeinde", index), ("kreis", index.kreise)):
+        if ebene not in profile.arten or not any(r.ebene == ebene for r in refs):
+            continue
+        fits = places.einwohner >= low
+        if high is not None:
+            fits &= places.einwohner <= high
+        fits[[r.row for r in refs if r.ebene == ebene]] = False
+        if fits.any():
+            return ()
     span = f"{low:,} bis {high:,}" if high is not None else f"{low:,} und mehr"
     return (
         f"{r.path}:{r.lines.line(('zielkommunen', 'min_einwohner'))}: zielkommunen: keine Gemeinde außer "
@@ -300,6 +330,13 @@ def load_profile(path: Path, index: GemeindeIndex | None = None, codes: CodeList
             line = r.lines.value_line(("foerderung", "rollen"), rolle)
             r.error("foerderung.rollen", f"{rolle!r}: erlaubt sind {', '.join(FOERDER_ROLLEN)}", line)
     vorlauf = r.number("fristen.mindest_vorlauf_tage", int, 0, MAX_VORLAUF_TAGE, " Tagen")
+    arten = r.strings("zielkommunen.arten") if "arten" in (r.data.get("zielkommunen") or {}) else ARTEN
+    for art in arten:
+        if art not in ARTEN:
+            line = r.lines.value_line(("zielkommunen", "arten"), art)
+            r.error("zielkommunen.arten", f"{art!r}: erlaubt sind {', '.join(ARTEN)}", line)
+    if not arten and r.data.get("zielkommunen", {}).get("arten") == []:
+        r.error("zielkommunen.arten", f"mindestens eine Art: {', '.join(ARTEN)}")
     min_ew = r.number("zielkommunen.min_einwohner", int, 0, float("inf"))
     max_ew = r.number("zielkommunen.max_einwohner", int, 0, float("inf"))
     if min_ew is not None and max_ew is not None and min_ew > max_ew:
@@ -317,15 +354,20 @@ def load_profile(path: Path, index: GemeindeIndex | None = None, codes: CodeList
         min_einwohner=min_ew,
         max_einwohner=max_ew,
         referenzen=r.strings("zielkommunen.referenzen"),
+        arten=tuple(dict.fromkeys(arten)),
         foerder_rollen=rollen,
         foerder_berechtigt=r.strings("foerderung.berechtigt"),
         mindest_vorlauf_tage=14 if vorlauf is None else vorlauf,
+        bedarf=r.strings("bedarf.merkmale"),
+        bedarf_niedrig=r.strings("bedarf.niedrig"),
         path=str(path),
     )
     if index is not None:
         _places(r, profile, index)
     if codes is not None:
         _codes(r, profile, codes)
+    if index is not None and (profile.bedarf or profile.bedarf_niedrig):
+        _merkmale(r, profile, index)
     if r.errors:
         raise ProfileError("\n".join(message for _, message in sorted(r.errors, key=lambda e: e[0])))
     return replace(profile, notes=_notes(r, profile, index))

@@ -6,17 +6,17 @@ short, so CPV, region and buyer weigh together as much as the words.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 import numpy as np
 
 from kommunen.errors import KommunenError
 from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
+from kommunen.matching.columns import ComponentColumn, CpvColumn, TenderKeys
 from kommunen.matching.lead import Component, Lead, TenderColumns
 from kommunen.matching.profile import SOZIAL, Profile
 from kommunen.matching.tenders import NUTS1
@@ -26,34 +26,17 @@ from kommunen.matching.topic import (
     CpvIndex,
     buyer_kind,
     combine,
-    notice_nature,
     offered_natures,
     theme_words,
 )
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
-from kommunen.places.similar import SimilarityModel, haversine_km
+from kommunen.places.indikatoren import Bedarf
+from kommunen.places.similar import Places, SimilarityModel, fmt_int, haversine_km
 from kommunen.store.models import Funding, Tender
 
 FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}
+BEDARF_WEIGHT = 0.1  # a Kommune lead's need ([bedarf]) against likeness, place and activity together
 LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}
-
-
-class _Column:
-    """One component for every tender: computed once per distinct input, looked up by index."""
-
-    def __init__(self, name: str, keys: Iterable[Hashable], compute: Callable[..., Component | str]) -> None:
-        """compute returns the component, or why the lead is excluded (the component is then 0)."""
-        self.name = name
-        keys = list(keys)
-        distinct = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-        self.index = np.fromiter(map(distinct.__getitem__, keys), dtype=np.int64, count=len(keys))
-        found = [compute(k) for k in distinct]
-        self.excludes = np.array([isinstance(c, str) for c in found], dtype=bool)
-        self.components = [c if isinstance(c, Component) else Component(name, 0.0, c) for c in found]
-        self.values = np.array([c.value for c in self.components], dtype=np.float64)[self.index]
-
-    def at(self, i: int) -> Component:
-        return self.components[self.index[i]]
 
 
 @dataclass(slots=True)
@@ -64,7 +47,7 @@ class ScoredTenders:
     matcher: Matcher
     tf: np.ndarray
     text: np.ndarray
-    parts: list[_Column]  # cpv, region, auftraggeber, frist
+    parts: list[ComponentColumn | CpvColumn]  # cpv, region, auftraggeber, frist, leistung, verwaltung
     score: np.ndarray
     excluded: list[str]
 
@@ -111,7 +94,9 @@ class Matcher:
                 )
             self.cpv += tuple(self.codes.social_cpv)
         self.model = SimilarityModel(index)
-        self.refs = [index.find(r) for r in profile.referenzen]
+        found = [index.find_kommune(r) for r in profile.referenzen]
+        self.refs = [f.row for f in found if f.ebene == "gemeinde"]
+        self.kreis_refs = [f.row for f in found if f.ebene == "kreis"]  # rows of index.kreise
         self.home = index.find(profile.heimat) if profile.heimat else None
         self.neighbours: dict[str, int] = {}  # Kreis → the reference whose own or neighbouring Kreis it is
         for r in reversed(self.refs):  # the first reference wins where neighbourhoods overlap
@@ -165,20 +150,43 @@ class Matcher:
             named = next((self.codes.nuts3[n] for n in nuts if n in self.codes.nuts3), "")
             where = f"{named} ({LAENDER[land][1]})" if named and not ags else LAENDER[land][1]
             return Component("region", 0.8, f"in {where}")
-        if not p.laender and not p.nuts and not p.radius_km:
-            return Component("region", 0.5, "")
         foreign = next(
             (n for n in nuts if n and not n.startswith("DE")), "" if country in ("", "DEU") else country
         )
+        if not p.laender and not p.nuts and not p.radius_km:  # anywhere in Germany, and only there
+            return (
+                Component("region", 0.0, f"außerhalb Deutschlands ({foreign})")
+                if foreign
+                else Component("region", 0.5, "")
+            )
         if land or foreign:
             return Component("region", 0.0, f"außerhalb der Zielregion{f' ({foreign})' if foreign else ''}")
         return Component("region", 0.0, "Ort unbekannt")
 
-    def _place_of_key(self, key: str) -> Component:
-        ags, country, buyer_nuts, place_nuts = key.split("\x1f")
-        return self._place(ags, [buyer_nuts, *json.loads(place_nuts or "[]")], country)
+    @cached_property
+    def kreis_model(self) -> SimilarityModel:
+        return SimilarityModel(self.index.kreise, self.model.nachbarn)
+
+    def _kreis_buyer(self, key: str) -> Component:
+        """A Kreis that buys (or is a lead), against the Kreis references: like them, or next to one."""
+        model = self.kreis_model
+        row = model.index.row_of.get(key)
+        if row is None or not self.kreis_refs:
+            return Component("auftraggeber", 0.0, "")
+        best, ref = max((model.similarity(row, r), r) for r in self.kreis_refs)
+        kreise = model.index.kurzname
+        neighbour = next((r for r in self.kreis_refs if model.lage(row, r, "")), None)
+        if neighbour is not None and best < 0.9:
+            return Component(
+                "auftraggeber", 0.9, f"Auftraggeber ist Nachbarkreis von Referenzkreis {kreise[neighbour]}"
+            )
+        people = f"{fmt_int(model.index.einwohner[row])} zu {fmt_int(model.index.einwohner[ref])} Einw."
+        why = f"Auftraggeber ähnlich groß wie Referenzkreis {kreise[ref]} ({people})" if best >= 0.5 else ""
+        return Component("auftraggeber", best, why)
 
     def _buyer(self, ags: str | None) -> Component:
+        if ags and len(ags) == 5:
+            return self._kreis_buyer(ags)
         row = self.index.row_of.get(ags or "")
         if row is None or not self.refs:
             return Component("auftraggeber", 0.0, "")
@@ -220,42 +228,32 @@ class Matcher:
             return Component("frist", 0.2, f"nur noch {days} Tage bis zur Frist")
         return Component("frist", 1.0, f"Frist in {days} Tagen")
 
-    def tenders(self, columns: TenderColumns, *, fit: bool = True) -> ScoredTenders:
-        """Score a whole collection; fit=True first weighs the words by how rare they are in it."""
-        corpus = Corpus(columns.title, self._with_cpv_labels(columns), bodies_folded=True)
+    def tenders(
+        self,
+        columns: TenderColumns,
+        *,
+        fit: bool = True,
+        texts: Corpus | None = None,
+        keys: TenderKeys | None = None,
+    ) -> ScoredTenders:
+        """Score a whole collection; fit=True first weighs the words by how rare they are in it.
+        texts, keys: the columns' texts and component inputs prepared already (leads.tender_corpus)."""
+        corpus = self.corpus(columns, texts)
+        corpus.prepare([*self.scorer.all_stems(), *self.exclusions.all_stems()])
         tf = self.scorer.fit(corpus) if fit else self.scorer.frequencies(corpus)
         text = self.scorer.scores(tf)
-        ags = [a or "" for a in columns.kommune_key]
-        parts = [
-            _Column("cpv", columns.cpv_codes, self._cpv),
-            _Column(
-                "region",  # one string key: hashing 100k fresh 3-tuples costs 3x as much (measured)
-                map(
-                    "\x1f".join,
-                    zip(ags, columns.buyer_country, columns.buyer_nuts, columns.place_nuts, strict=True),
-                ),
-                self._place_of_key,
-            ),
-            _Column("auftraggeber", ags, self._buyer),
-            _Column(
-                "frist",
-                zip(columns.submission_deadline, columns.planned_date, strict=True),
-                lambda key: self._deadline(*key),
+        keys = keys or TenderKeys.of(columns)
+        nature = ComponentColumn("leistung", keys.nature, self._nature)
+        parts: list[ComponentColumn | CpvColumn] = [
+            CpvColumn(keys.cpv, self._cpv_index.value, self._cpv),
+            ComponentColumn("region", keys.region, lambda key: self._place(*key)),
+            ComponentColumn("auftraggeber", keys.buyer, self._buyer),
+            ComponentColumn("frist", keys.deadline, lambda key: self._deadline(*key)),
+            nature,
+            ComponentColumn(
+                "verwaltung", keys.authority, lambda key: Component("verwaltung", *buyer_kind(*key))
             ),
         ]
-        natures = [
-            notice_nature(n, c.split(" ", 1)[0])
-            for n, c in zip(columns.contract_nature, columns.cpv_codes, strict=True)
-        ]
-        nature = _Column("leistung", natures, self._nature)
-        parts.append(nature)
-        parts.append(
-            _Column(
-                "verwaltung",
-                zip(ags, columns.buyer_legal_type, strict=True),
-                lambda key: Component("verwaltung", *buyer_kind(*key)),
-            )
-        )
         values = {part.name: part.values for part in parts}
         context = {name: values[name] for name in ("region", "auftraggeber", "verwaltung", "frist")}
         score = combine(text, values["cpv"], context, nature.values < 1.0)
@@ -265,26 +263,35 @@ class Matcher:
                 excluded[i] = excluded[i] or part.at(i).evidence
         return ScoredTenders(columns, self, tf, text, parts, score, excluded)
 
-    def _with_cpv_labels(self, columns: TenderColumns) -> list[str]:
-        """The search texts with the German label of each notice's main CPV code: a short notice
-        ("Rahmenvertrag") says what it buys through its code ("Dolmetschdienste")."""
+    def corpus(self, columns: TenderColumns, texts: Corpus | None = None) -> Corpus:
+        """The titles and search texts, each body with the German label of the notice's main CPV
+        code: a short notice ("Rahmenvertrag") says what it buys through its code
+        ("Dolmetschdienste"). A label is scanned once however many notices share it. texts: the
+        columns' titles and search texts joined already (leads.tender_corpus)."""
+        texts = texts or Corpus(columns.title, columns.search_text, bodies_folded=True)
         if not self.codes.cpv:
-            return columns.search_text
-        labels: dict[str, str] = {}
-        for codes in set(columns.cpv_codes):
-            main = codes.split(" ", 1)[0]
-            labels[codes] = fold_ascii(self.codes.cpv.get(main, ""))
-        return [
-            f"{text} {labels[codes]}"
-            for text, codes in zip(columns.search_text, columns.cpv_codes, strict=True)
-        ]
+            return texts.with_labels(None)
+        which: dict[str, int] = {}
+        label_of = np.fromiter(
+            (which.setdefault(codes.split(" ", 1)[0], len(which)) for codes in columns.cpv_codes),
+            dtype=np.int64,
+            count=len(columns.cpv_codes),
+        )
+        return texts.with_labels(([fold_ascii(self.codes.cpv.get(main, "")) for main in which], label_of))
 
     def _nature(self, nature: str) -> Component:
-        """Works or supplies for an enterprise that offers services (or the other way round)."""
+        """Works, construction planning or goods the enterprise does not offer: a service provider
+        does not build, and a software vendor does not deliver radios."""
         if not nature or nature in self.offers:
             return Component("leistung", 1.0, "")
-        offered = " oder ".join(NATURE_WORDS[n] for n in sorted(self.offers))
-        return Component("leistung", 0.0, f"{NATURE_WORDS[nature]}, Sie bieten {offered}")
+        kind, _, division = nature.partition(":")
+        if kind in self.offers:  # goods, but from another CPV division
+            label = self.codes.cpv_label(f"{division}000000")
+            own = ", ".join(sorted(n.partition(":")[2] for n in self.offers if n.startswith("supplies:")))
+            what = f"Lieferung aus CPV {division}{f' ({label})' if label else ''}"
+            return Component("leistung", 0.0, f"{what}, Sie liefern aus CPV {own}")
+        offered = " oder ".join(NATURE_WORDS[n] for n in sorted(self.offers) if n in NATURE_WORDS)
+        return Component("leistung", 0.0, f"{NATURE_WORDS[kind]}, Sie bieten {offered}")
 
     def tender(self, t: Tender) -> Lead:
         """One tender as a lead, weighing words as the last fitted collection did."""
@@ -313,19 +320,40 @@ class Matcher:
         _weighted(lead, FUNDING_WEIGHTS)
         return lead
 
+    @cached_property
+    def bedarf(self) -> Bedarf | None:
+        """[bedarf]: the profile's need indicators, loaded once; None when it names none."""
+        if not (self.profile.bedarf or self.profile.bedarf_niedrig):
+            return None
+        with self.index.engine.connect() as conn:
+            return Bedarf(conn, self.profile.bedarf, self.profile.bedarf_niedrig)
+
     def kommunen(self, signals: dict[str, tuple[float, str]], k: int = 100) -> list[Lead]:
-        """Gemeinden like the references, in the region, with activity on the profile's themes."""
-        ix, p = self.index, self.profile
-        if not self.refs:
-            return []
-        candidates = np.ones(len(ix), dtype=bool)
-        candidates[self.refs] = False
-        if p.min_einwohner is not None:
-            candidates &= ix.einwohner >= p.min_einwohner
-        if p.max_einwohner is not None:
-            candidates &= ix.einwohner <= p.max_einwohner
+        """Gemeinden like the Gemeinde references and Kreise like the Kreis references (as the
+        profile's arten ask), in the region, with activity on the profile's themes."""
+        p = self.profile
+        wanted: list[tuple[Places, list[int]]] = []
+        if "gemeinde" in p.arten and self.refs:
+            wanted.append((self.index, self.refs))
+        if "kreis" in p.arten and self.kreis_refs:
+            wanted.append((self.index.kreise, self.kreis_refs))
         leads = []
-        for row in np.flatnonzero(candidates):
+        for ix, refs in wanted:
+            candidates = np.ones(len(ix), dtype=bool)
+            candidates[refs] = False
+            if p.min_einwohner is not None:
+                candidates &= ix.einwohner >= p.min_einwohner
+            if p.max_einwohner is not None:
+                candidates &= ix.einwohner <= p.max_einwohner
+            leads += self._kommune_leads(ix, np.flatnonzero(candidates), signals)
+        leads.sort(key=lambda lead: -lead.score)
+        return leads[:k]
+
+    def _kommune_leads(
+        self, ix: Places, rows: np.ndarray, signals: dict[str, tuple[float, str]]
+    ) -> list[Lead]:
+        leads = []
+        for row in rows:
             ags = ix.ags[row]
             similar = self._buyer(ags)
             place = self._place(ags, [])
@@ -340,6 +368,9 @@ class Matcher:
             lead = Lead("kommune", ags, ix.label(int(row)), "")
             lead.components = [similar, place, Component("aktivitaet", activity, why)]
             lead.score = round(0.5 * similar.value + 0.25 * place.value + 0.25 * activity, 4)
+            if self.bedarf is not None:  # [bedarf]: need in the named indicators, weighed modestly
+                need, said = self.bedarf.of(ags)
+                lead.components.append(Component("bedarf", need, said))
+                lead.score = round((1 - BEDARF_WEIGHT) * lead.score + BEDARF_WEIGHT * need, 4)
             leads.append(lead)
-        leads.sort(key=lambda lead: -lead.score)
-        return leads[:k]
+        return leads

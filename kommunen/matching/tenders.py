@@ -13,6 +13,7 @@ from kommunen.matching.procedures import STAGE_WORDS, as_stage
 from kommunen.store.db import session_scope
 from kommunen.store.models import Gebiet, Gemeinde, Tender
 from kommunen.store.upsert import all_words
+from scrapers.records import Stage
 
 # NUTS-1 code of each Land, keyed by the Land's AGS prefix.
 NUTS1 = {
@@ -71,9 +72,11 @@ def find_tenders(
                 Tender.place_nuts.cast(String).contains(f'"{nuts}'),
             )
         )
-    if open_after is not None:
+    if open_after is not None:  # an award, a modification or a VEAT notice has no deadline, and is no call
+        closed = [str(s) for s in (Stage.RESULT, Stage.MODIFICATION, Stage.VEAT)]
         query = query.where(
-            or_(Tender.submission_deadline.is_(None), Tender.submission_deadline >= open_after)
+            or_(Tender.submission_deadline.is_(None), Tender.submission_deadline >= open_after),
+            Tender.stage.not_in(closed),
         )
     query = query.order_by(Tender.publication_date.desc(), Tender.source_id).limit(limit)
     with session_scope(engine) as session:

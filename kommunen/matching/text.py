@@ -9,14 +9,17 @@ stem is found in every document by one C-speed scan (Corpus), not one Python cal
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 import numpy as np
 import Stemmer
 
+from kommunen.matching import scan
 from kommunen.text import fold_ascii, fold_stemmed
 
 fold = fold_stemmed  # matching folds as the stems do; fold_ascii for stored search texts
@@ -90,6 +93,26 @@ class _Joined:
         self.lengths = np.fromiter(map(len, documents), dtype=np.int64, count=self.size)
         self.ends = np.cumsum(self.lengths + 1)
         self._counted: dict[str, np.ndarray] = {}
+        self._ascii: bytes | None = None  # the text as bytes for the scan, made once
+
+    def fresh(self) -> _Joined:
+        """The same text without the counts remembered so far (another profile's stems)."""
+        if self._ascii is None and scan.available() and self.text.isascii():
+            self._ascii = self.text.encode("ascii")  # once for all the copies
+        joined = copy.copy(self)
+        joined._counted = {}
+        return joined
+
+    def document(self, i: int) -> str:
+        return self.text[int(self.ends[i] - self.lengths[i] - 1) : int(self.ends[i] - 1)]
+
+    def prepare(self, stems: Iterable[str]) -> None:
+        """Count many stems in one pass over the text (scan.py) instead of one pass each."""
+        missing = [s for s in dict.fromkeys(stems) if s and s not in self._counted]
+        if missing and scan.available() and self.text.isascii():
+            if self._ascii is None:
+                self._ascii = self.text.encode("ascii")
+            self._counted.update(scan.scan(missing, self._ascii, self.ends))
 
     def counts(self, stemmed: str) -> np.ndarray:
         """Occurrences per document, remembered: themes share words ("Flüchtlinge")."""
@@ -113,29 +136,92 @@ class _Joined:
         return found
 
 
-class Corpus:
-    """Folded titles and bodies of a collection; counts a stem in all of them at once."""
+class Documents(Sequence[str]):
+    """The documents of a joined text, each cut out when asked for."""
 
-    def __init__(self, titles: Sequence[str], bodies: Sequence[str], *, bodies_folded: bool = False) -> None:
+    def __init__(self, joined: _Joined) -> None:
+        self._joined = joined
+
+    def __len__(self) -> int:
+        return self._joined.size
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._joined.document(k) for k in range(*i.indices(self._joined.size))]
+        if not -self._joined.size <= i < self._joined.size:
+            raise IndexError(i)
+        return self._joined.document(i % self._joined.size)
+
+
+class Corpus:
+    """Folded titles and bodies of a collection; counts a stem in all of them at once.
+
+    labels: texts many documents share (the German label of a main CPV code) and, per document,
+    which one it has: counted as part of its body ("<body> <label>"), but scanned once each.
+    """
+
+    def __init__(
+        self,
+        titles: Sequence[str],
+        bodies: Sequence[str],
+        *,
+        bodies_folded: bool = False,
+        labels: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> None:
         """bodies_folded: the bodies are folded already (stored search texts are)."""
         if len(titles) != len(bodies):
             raise ValueError("titles and bodies differ in length")
         self.size = len(titles)
         self._titles = _Joined(titles, folded=False)
         self._bodies = _Joined(bodies, folded=bodies_folded)
+        self._labels: _Joined | None = None
+        self._label_of = np.zeros(0, dtype=np.int64)
+        if labels is not None:
+            self._labels, self._label_of = _Joined(labels[0], folded=True), labels[1]
+
+    def with_labels(self, labels: tuple[Sequence[str], np.ndarray] | None) -> Corpus:
+        """The same titles and bodies (joined once, shared) with these labels and no counts yet:
+        a ranking of several profiles reads and joins the stored texts once."""
+        corpus = copy.copy(self)
+        corpus._titles, corpus._bodies = self._titles.fresh(), self._bodies.fresh()
+        corpus._labels, corpus._label_of = None, np.zeros(0, dtype=np.int64)
+        if labels is not None:
+            corpus._labels, corpus._label_of = _Joined(labels[0], folded=True), labels[1]
+        return corpus
+
+    def bodies(self) -> Documents:
+        """The bodies as given (folded), without labels, read from the joined text."""
+        return Documents(self._bodies)
 
     @classmethod
     def of(cls, title: str, body: str) -> Corpus:
         return cls([title], [body])
 
+    def prepare(self, stems: Iterable[str]) -> None:
+        """Count these stems now, all in one pass per text (see scan.py)."""
+        stems = list(stems)
+        for part in (self._titles, self._bodies, self._labels):
+            if part is not None:
+                part.prepare(stems)
+
     def counts(self, stemmed: str) -> np.ndarray:
         """Occurrences per document; the title counts double."""
-        return 2 * self._titles.counts(stemmed) + self._bodies.counts(stemmed)
+        found = 2 * self._titles.counts(stemmed) + self._bodies.counts(stemmed)
+        if self._labels is not None:
+            found += self._labels.counts(stemmed)[self._label_of]
+        return found
 
     @property
     def lengths(self) -> np.ndarray:
-        """Characters per document, title and body."""
-        return self._titles.lengths + self._bodies.lengths
+        """Characters per document, title and body (with its label and the space before it)."""
+        found = self._titles.lengths + self._bodies.lengths
+        if self._labels is not None:
+            found = found + self._labels.lengths[self._label_of] + 1
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +278,14 @@ class KeywordScorer:
             tf /= (1 - B + B * lengths / max(lengths.mean(), 1.0))[:, None]
         return tf
 
+    def all_stems(self) -> list[str]:
+        """Every stem frequencies() counts: the words, their related words and false friends."""
+        related = [r for found in self.related for _, r in found]
+        return [*self.stems, *related, *(n for found in self.negatives for n in found)]
+
     def frequencies(self, corpus: Corpus) -> np.ndarray:
         """documents × keywords term frequencies."""
+        corpus.prepare(self.all_stems())
         tf = np.zeros((corpus.size, len(self.stems)), dtype=np.float64)
         for j, stemmed in enumerate(self.stems):
             own = corpus.counts(stemmed).astype(np.float64)
@@ -244,9 +336,13 @@ class Phrases:
     def __init__(self, phrases: Iterable[str]) -> None:
         self.stemmed = [(p, [stem(w) for w in re.findall(r"\w+", p)]) for p in phrases]
 
+    def all_stems(self) -> list[str]:
+        return [s for _, stems in self.stemmed for s in stems]
+
     def hits(self, corpus: Corpus) -> list[str]:
         """Per document the first phrase found in it, or ""."""
         found = np.full(corpus.size, -1, dtype=np.int64)
+        corpus.prepare(self.all_stems())
         for k in reversed(range(len(self.stemmed))):  # the first phrase wins
             stems = self.stemmed[k][1]
             if not stems:

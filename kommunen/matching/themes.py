@@ -39,13 +39,15 @@ RELATED: dict[str, tuple[str, ...]] = {
     "Klimaschutz": ("klimaneutral", "Klimaneutralität", "Dekarbonisierung", "Treibhausgas", "CO2",
                     "Energiewende", "Klimaschutzmanagement"),
     "Wärmeplanung": ("Wärmeversorgung", "Wärmekonzept", "Wärmenetz", "Wärmewende", "Nahwärme"),
-    "Energieberatung": ("Energieeffizienz", "Energieaudit", "energetische", "Energiebericht"),
+    # not "energetische": "energetische Sanierung" is building work (CPV 71314300 names the advice)
+    "Energieberatung": ("Energieeffizienz", "Energieeffizienzberatung", "Energieaudit", "Energiebericht"),
     "Klimaanpassung": ("Starkregen", "Hitzeschutz", "Überflutungsvorsorge", "Moorschutz", "Wiedervernässung"),
     "Nachhaltigkeit": ("nachhaltig", "Nachhaltigkeitsstrategie", "Umweltplanung", "Umweltverträglichkeit"),
     # Participation and youth
     "Beteiligung": ("Bürgerbeteiligung", "Beteiligungsverfahren", "Öffentlichkeitsbeteiligung",
                     "Bewohnerbeteiligung", "Partizipation", "Quartiersmanagement", "Mitbestimmung",
-                    "Aktivierung der Bewohner"),
+                    "Aktivierung der Bewohner", "Beteiligungsprozess", "Beteiligungsformat",
+                    "Beteiligungskonzept", "Beteiligungsplattform"),
     "Jugendarbeit": ("Jugendsozialarbeit", "Schulsozialarbeit", "Jugendzentrum", "Jugendhilfe",
                      "offene Kinder- und Jugendarbeit", "Jugendbildung"),
     "Demokratieförderung": ("politische Bildung", "Demokratie leben", "Extremismusprävention"),
@@ -60,7 +62,8 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
                     "Inklusion", "Systemintegration", "Schnittstelle", "Integrationsleistungen", "Software",
                     "IT-System", "Datenintegration"),
     "Teilhabe": ("Eingliederungshilfe", "Behinderung", "Teilhabeassistenz", "Bundesteilhabegesetz"),
+    # "die beteiligten Schulen", "8 Büros werden beteiligt": the participle means "involved"
     "Beteiligung": ("Beteiligungsgesellschaft", "Kapitalbeteiligung", "Bieterbeteiligung",
-                    "Beteiligung am Wettbewerb", "Beteiligung mehrerer"),
+                    "Beteiligung am Wettbewerb", "Beteiligung mehrerer", "beteiligt"),
     "digital": ("Digitalfunk", "digitale Unterrichtstafeln", "digitale Tafeln"),
 }  # fmt: skip

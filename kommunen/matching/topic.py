@@ -6,6 +6,7 @@ Without this, a nearby buyer's waste-collection notice outranks a distant interp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -19,7 +20,23 @@ CONTEXT_SHARE = 0.35  # how much region, buyer and timing can add to a topical s
 OTHER_NATURE = 0.35  # a works or supply notice for an enterprise that offers services
 WEAK_TEXT = 0.15  # below this, the words found are light ones only (see KeywordScorer.scores)
 CPV_ALONE = 0.5
-NATURE_WORDS = {"works": "Bauleistung", "supplies": "Lieferung", "services": "Dienstleistung"}
+NATURE_WORDS = {
+    "works": "Bauleistung",
+    "supplies": "Lieferung",
+    "services": "Dienstleistung",
+    "bauplanung": "Bauplanung",
+}
+# Services that design, cost or supervise a construction: part of building, not of the services a
+# social enterprise or a consultancy sells ("Elektroplanung für den Neubau einer Grundschule" is
+# no Klimaschutz lead because the school is to be "nachhaltig"). From the German CPV labels:
+CONSTRUCTION_PLANNING = (
+    "7120", "7121", "7122", "7123",  # Dienstleistungen von Architekturbüros (Gebäude, Freianlagen …)
+    "71242", "71244", "71245", "71246", "71247", "71248",  # Entwurf, Kosten, Mengen, Bauaufsicht
+    "7125",  # Architektur- und Ingenieurbüros sowie Vermessung, Bauabnahme
+    "71311", "71312", "71315",  # Beratung im Tief- und Hochbau, im Hochbau; Haustechnik
+    "7132",  # Planungsleistungen im Bauwesen (Gebäudeanlagen, Tragwerk, Fundamente, Baukosten)
+    "715",  # Dienstleistungen im Bauwesen (Bauaufsicht, Bauverwaltung)
+)  # fmt: skip
 
 
 def theme_words(begriffe: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -50,24 +67,47 @@ def nature_of_cpv(code: str) -> str:
     return "services"
 
 
+def is_construction_planning(code: str) -> bool:
+    return code.startswith(CONSTRUCTION_PLANNING)
+
+
 def offered_natures(profile_cpv: Iterable[str]) -> set[str]:
-    """What the enterprise offers, read from its CPV codes; services when they say nothing."""
-    found = {nature_of_cpv(code) for code in profile_cpv} - {""}
+    """What the enterprise offers, read from its CPV codes; services when they say nothing. Goods
+    only from the divisions it names ("supplies:48": software, not radios); a profile that builds,
+    or names a planning code or a prefix above one ("71"), plans buildings too."""
+    codes = list(profile_cpv)
+    found = {nature_of_cpv(code) for code in codes} - {""}
+    if "supplies" in found:
+        found |= {f"supplies:{code[:2]}" for code in codes}
+    plans = any(
+        is_construction_planning(c) or any(p.startswith(c) for p in CONSTRUCTION_PLANNING) for c in codes
+    )
+    if plans or "works" in found:
+        found.add("bauplanung")
     return found or {"services"}
 
 
 def notice_nature(contract_nature: str, cpv_main: str) -> str:
-    return contract_nature if contract_nature in NATURE_WORDS else nature_of_cpv(cpv_main)
+    """The contract's nature as published (or read from its main code): "supplies:32" names the
+    goods' CPV division; a service whose main code plans a construction is "bauplanung"."""
+    nature = contract_nature if contract_nature in NATURE_WORDS else nature_of_cpv(cpv_main)
+    if nature == "services" and nature_of_cpv(cpv_main) == "supplies" and cpv_main[:2] != "48":
+        nature = "supplies"  # a service around goods: running a district heating grid (09323000 Fernwärme)
+    if nature == "supplies" and cpv_main[:2].isdigit():
+        return f"supplies:{cpv_main[:2]}"
+    return "bauplanung" if nature == "services" and is_construction_planning(cpv_main) else nature
 
 
 def combine(
     text: np.ndarray, cpv: np.ndarray, context: dict[str, np.ndarray], other_nature: np.ndarray
 ) -> np.ndarray:
-    """Topic × (1 − share + share × context): context orders what fits, never makes a fit."""
+    """Topic × buyer fit × (1 − share + share × context): context orders what fits, never makes
+    a fit."""
     # a code alone says what kind of service, not whether it is the enterprise's theme
     cpv = np.where(text < WEAK_TEXT, cpv * CPV_ALONE, cpv)
     topic = TOPIC_WEIGHTS["text"] * text + TOPIC_WEIGHTS["cpv"] * cpv
     topic = np.where(other_nature, topic * OTHER_NATURE, topic)
+    topic = topic * buyer_fit(context["verwaltung"])
     around = sum(CONTEXT_WEIGHTS[name] * values for name, values in context.items())
     return np.round(topic * (1 - CONTEXT_SHARE + CONTEXT_SHARE * around), 4)
 
@@ -81,6 +121,7 @@ class CpvIndex:
         self.prefixes: dict[int, dict[str, float]] = {}
         self.shared: dict[int, set[str]] = {5: set(), 4: set(), 2: set()}
         self._known: dict[str, float] = {}
+        self._plans = "bauplanung" in offered_natures(wanted)
         for want in wanted:
             value = 1.0 if len(want) >= 5 else 0.9 if len(want) >= 3 else 0.8
             if len(want) >= 8:
@@ -101,32 +142,71 @@ class CpvIndex:
                 best, found = value, code
         return best, found
 
+    def value(self, code: str) -> float:
+        """One code's value (CpvColumn takes a set's as the best of its codes', as score does)."""
+        found = self._known.get(code)
+        if found is None:
+            found = self._known[code] = self._one(code)
+        return found
+
     def _one(self, code: str) -> float:
         """One code's value, remembered: 100k CPV sets are made of a few thousand codes."""
         value = self.exact.get(code, 0.0)
         for length, table in self.prefixes.items():
             value = max(value, table.get(code[:length], 0.0))
-        if value == 0.0:
+        # a neighbour in the tree says "similar service", but "Beratung im Hochbau" is no
+        # "Energieeffizienzberatung" for sitting in the same group: planning a building is building
+        if value == 0.0 and (self._plans or not is_construction_planning(code)):
             shared = next((n for n in (5, 4, 2) if code[:n] in self.shared[n]), 0)
             value = {5: 0.8, 4: 0.6, 2: 0.3}.get(shared, 0.0)
         return value
 
 
 AUTHORITY = ("la", "ra", "cga", "regional_authority", "ministry", "national_agency", "regional_agency")
-UNDERTAKING = ("pub-undert", "utilities", "org-sub", "spec-rights")
+UNDERTAKING = {
+    "utilities": "ein Sektorenauftraggeber (Wasser, Energie, Verkehr)",
+    "pub-undert": "ein öffentliches Unternehmen",
+    "org-sub": "ein Unternehmen",
+    "spec-rights": "ein Unternehmen",
+}
+# What a buyer's name says it is where its legal type (eForms BT-11, TED CA_TYPE) does not: a
+# "body governed by public law" is a university clinic as often as a Berufsgenossenschaft. Common
+# German names of institutions and the legal forms of private law (GmbH, AG, KG, eG, e. V.).
+NAMED_KINDS = (
+    ("ein Krankenhaus", re.compile(r"klinik|krankenhaus|universitätsmedizin|charité")),
+    ("eine Hochschule", re.compile(r"universität(?!sstadt)|hochschule|studierendenwerk|studentenwerk")),
+    ("eine Krankenkasse", re.compile(r"krankenkasse|ersatzkasse|\b(aok|ikk|bkk)\b")),
+    ("ein Unternehmen", re.compile(r"\b(g?gmbh|mbh|ag|kg|kgaa|se|eg|e\.\s?v)\b|aktiengesellschaft|& co\b")),
+)  # fmt: skip
+# Bodies of Kommunen or the state whatever their legal type says: "Zweckverband Renaturierung …"
+PUBLIC_NAMES = re.compile(r"zweckverband|ministerium|landesamt|bundesamt|behörde|landratsamt")
+KOMMUNE, BEHOERDE, OFFEN, BETRIEB = 1.0, 0.8, 0.6, 0.3
 
 
-def buyer_kind(kommune_key: str, legal_type: str) -> tuple[float, str]:
+def buyer_kind(kommune_key: str, legal_type: str, name: str = "") -> tuple[float, str]:
     """Enterprises that sell to Kommunen win most easily with administrations: a Kommune first,
-    other authorities next, public undertakings and utilities last (eForms BT-11, TED CA_TYPE)."""
+    other authorities next; hospitals, universities, insurers, companies and utilities last."""
     if kommune_key:
-        return 1.0, "Auftraggeber ist eine Kommune" if len(kommune_key) == 8 else "Auftraggeber ist ein Kreis"
+        return KOMMUNE, f"Auftraggeber ist {'eine Kommune' if len(kommune_key) == 8 else 'ein Kreis'}"
+    lowered = name.lower()
+    if PUBLIC_NAMES.search(lowered):
+        return BEHOERDE, ""
+    for what, pattern in NAMED_KINDS:
+        if pattern.search(lowered):
+            return BETRIEB, f"Auftraggeber ist {what}, keine Verwaltung"
     code = legal_type.lower()
     if code in AUTHORITY or code.startswith(("body-pl-la", "body-pl-ra", "body-pl-cga")):
-        return 0.7, ""
-    if code.startswith(UNDERTAKING):
-        return 0.2, ""
-    return 0.5, ""
+        return BEHOERDE, ""
+    undertaking = next((what for prefix, what in UNDERTAKING.items() if code.startswith(prefix)), "")
+    if undertaking:
+        return BETRIEB, f"Auftraggeber ist {undertaking}, keine Verwaltung"
+    return OFFEN, ""
+
+
+def buyer_fit(kind: np.ndarray) -> np.ndarray:
+    """How much of a topical score a buyer keeps: an administration all, a hospital's or a utility's
+    IT contract 70 % – the same work, but seldom won by an enterprise that sells to Kommunen."""
+    return np.minimum(1.0, 0.55 + 0.5 * kind)
 
 
 def cpv_score(codes: Iterable[str], wanted: tuple[str, ...]) -> tuple[float, str]:
