@@ -135,7 +135,7 @@ def main() -> None:
         )
         print(
             f"{'':<18} keyword-only {keyword_only:5.2f} s -> ranking {warm / keyword_only:.1f}x; "
-            f"{ranking:,} open procedures, best {best} built"
+            f"{ranking:,} tender leads (score > 0, open), best {best} built"
         )
     verdict = "ok" if peak_mb < 1024 else "MISSED"
     print(f"peak memory of the rankings {peak_mb:6.0f} MB  target < 1024 MB  {verdict}")
