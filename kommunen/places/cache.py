@@ -40,6 +40,9 @@ def stamp(db: Path) -> Stamp:
         try:
             with path.open("rb") as file:
                 st = os.fstat(file.fileno())
+                if path != db and not st.st_size:  # an empty WAL holds nothing: as if there were none
+                    parts.append(None)
+                    continue
                 parts.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, file.read(header)))
         except FileNotFoundError:
             parts.append(None)
