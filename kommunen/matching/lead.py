@@ -16,6 +16,57 @@ class Component:
     evidence: str
 
 
+@dataclass(frozen=True, slots=True)
+class PastTender:
+    """One of a Kommune's notices on the profile's themes: what it bought before, and from whom."""
+
+    ref: str  # "ted:<notice id>"
+    year: int | None
+    title: str
+    stage: str  # German: "Vorinformation", "Ausschreibung", "Vergabe", …
+    department: str  # the buyer's department as the notice names it, or ""
+    winners: tuple[str, ...]  # "Name (Ort)" of award notices: competitors
+    url: str
+    score: float  # the tender's own score for the profile
+
+    def sentence(self) -> str:
+        """ "2023: Dolmetscherleistungen (Jugendamt) vergeben an Sprachmittler GmbH (Köln)" """
+        what = f"{self.title} ({self.department})" if self.department else self.title
+        done = f"vergeben an {', '.join(self.winners)}" if self.winners else (self.stage or "ausgeschrieben")
+        return f"{self.year or 'o. J.'}: {what} – {done}"
+
+
+@dataclass(slots=True)
+class KommuneFacts:
+    """What a Kommune lead says of the place and whom to write to (matching.kommune_leads)."""
+
+    ags: str  # 8 digits (Gemeinde) or 5 (Kreis)
+    name: str
+    art: str  # "Gemeinde", "Stadt", "Kreis", "Landkreis", …
+    kreis: str
+    land: str
+    einwohner: int
+    lat: float | None = None
+    lon: float | None = None
+    ansprechstelle: str = ""  # the administration that serves it (Amt, Verbandsgemeinde, Rathaus)
+    adresse: str = ""
+    website: str = ""
+    fachbereiche: list[str] = field(default_factory=list)  # fitting departments, best first
+    historie: list[PastTender] = field(default_factory=list)  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class TenderFacts:
+    """What the Ausschreibungen sheet and the report show of a tender lead."""
+
+    buyer: str
+    ort: str
+    kommune_key: str  # the buyer's Gemeinde (8) or Kreis (5), or ""
+    cpv: str  # "79540000 Dolmetschdienste"
+    stufe: str
+    wert: float | None  # estimated or awarded value, EUR
+
+
 @dataclass(slots=True)
 class Lead:
     kind: str  # tender | funding | kommune
@@ -28,6 +79,8 @@ class Lead:
     deadline: datetime | None = None  # tenders: the submission deadline
     first_seen: datetime | None = None  # when stored leads were first seen (leads.mark_first_seen)
     stages: str = ""  # tenders: the procedure's notices, "Vorinformation 03/2024 · Ausschreibung …"
+    kommune: KommuneFacts | None = None  # kommune leads
+    tender: TenderFacts | None = None  # tender leads
 
     @property
     def lead_id(self) -> str:
