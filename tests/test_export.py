@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 
-from kommunen.matching.lead import Component, Lead
-from kommunen.outputs.export import export, safe
-from kommunen.outputs.render import BERLIN
+from kommunen.matching.lead import Component, KommuneFacts, Lead, PastTender, TenderFacts
+from kommunen.outputs.export import export
+from kommunen.outputs.render import BERLIN, safe
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 HOSTILE = '=HYPERLINK("http://evil.example","Klick")'
@@ -28,6 +28,9 @@ def leads() -> list[Lead]:
         [Component("text", 0.9, "Begriffe: Integration, mehrsprachig")],
         deadline=deadline,
         first_seen=datetime(2026, 11, 20, 6, 0, tzinfo=UTC),
+        tender=TenderFacts(
+            "Stadt Dortmund", "Dortmund", "05913000", "79540000 Dolmetschdienste", "Ausschreibung", 125000.0
+        ),
     )
     funding = Lead(
         "funding",
@@ -44,6 +47,23 @@ def leads() -> list[Lead]:
         "",
         0.7,
         [Component("aehnlichkeit", 0.9, "@im Nachbarkreis")],
+        kommune=KommuneFacts(
+            "09772184",
+            "+Neusäß",
+            "Gemeinde",
+            "Augsburg",
+            "Bayern",
+            22483,
+            ansprechstelle="Stadt Neusäß",
+            adresse="Hauptstraße 28, 86356 Neusäß",
+            website="https://www.neusaess.de",
+            fachbereiche=["Amt für Integration"],
+            historie=[
+                PastTender(
+                    "ted:1", 2023, "Dolmetscher", "vergeben", "Sozialamt", ("Sprachen GmbH (Ulm)",), "", 0.5
+                )
+            ],
+        ),
     )
     return [tender, funding, kommune]
 
@@ -60,19 +80,51 @@ def test_xlsx_types_links_sheets_and_guard(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Ausschreibungen", "Förderprogramme", "Kommunen"]
     sheet = book["Ausschreibungen"]
-    assert [c.value for c in sheet[1]] == ["Punkte", "Art", "Titel", "Warum", "Frist", "Seit", "Link", "ID"]
-    points, _, title, reason, deadline, seen, link, _ = (c.value for c in sheet[2])
-    assert points == 82
-    assert title == "'" + HOSTILE
-    assert sheet.cell(2, 3).data_type == "s"  # text, not a formula
-    assert reason == "Begriffe: Integration, mehrsprachig"
-    assert deadline == datetime(2026, 12, 18, 13, 0, tzinfo=BERLIN).replace(tzinfo=None)  # 12:00 UTC
-    assert seen == datetime(2026, 11, 20, 7, 0, tzinfo=BERLIN).replace(tzinfo=None)  # first seen, local
-    assert sheet.cell(2, 6).number_format == "DD.MM.YYYY"
-    assert sheet.cell(2, 7).hyperlink.target == link
+    header = [c.value for c in sheet[1]]
+    assert header == [
+        *("Punkte", "Titel", "Auftraggeber", "Ort", "CPV", "Stufe", "Frist", "Wert"),
+        *("Warum", "Seit", "Link", "ID"),
+    ]
+    row = dict(zip(header, (c.value for c in sheet[2]), strict=True))
+    assert row["Punkte"] == 82
+    assert row["Titel"] == "'" + HOSTILE
+    assert sheet.cell(2, 2).data_type == "s"  # text, not a formula
+    assert (row["Auftraggeber"], row["Ort"], row["CPV"]) == (
+        "Stadt Dortmund",
+        "Dortmund",
+        "79540000 Dolmetschdienste",
+    )
+    assert (row["Stufe"], row["Wert"]) == ("Ausschreibung", 125000)
+    assert sheet.cell(2, 8).number_format == '#,##0 "€"'
+    assert row["Warum"] == "Begriffe: Integration, mehrsprachig"
+    assert row["Frist"] == datetime(2026, 12, 18, 13, 0, tzinfo=BERLIN).replace(tzinfo=None)  # 12:00 UTC
+    assert row["Seit"] == datetime(2026, 11, 20, 7, 0, tzinfo=BERLIN).replace(
+        tzinfo=None
+    )  # first seen, local
+    assert sheet.cell(2, 10).number_format == "DD.MM.YYYY"
+    assert sheet.cell(2, 11).hyperlink.target == row["Link"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:H2"
-    assert book["Kommunen"].cell(2, 3).value.startswith("'+Neusäß")
+    assert sheet.auto_filter.ref == "A1:L2"
+    kommunen = book["Kommunen"]
+    header = [c.value for c in kommunen[1]]
+    assert header[:12] == [
+        *("Name", "Art", "Kreis", "Land", "Einwohner", "AGS", "Punkte", "Warum"),
+        *("Ansprechstelle", "Adresse", "Fachbereich", "letzte passende Ausschreibung"),
+    ]
+    row = dict(zip(header, (c.value for c in kommunen[2]), strict=True))
+    assert row["Name"] == "'+Neusäß"  # guarded
+    assert (row["Art"], row["Kreis"], row["Einwohner"], row["AGS"]) == (
+        "Gemeinde",
+        "Augsburg",
+        22483,
+        "09772184",
+    )
+    assert row["Adresse"] == "Hauptstraße 28, 86356 Neusäß"
+    assert (
+        row["letzte passende Ausschreibung"]
+        == "2023: Dolmetscher (Sozialamt) – vergeben an Sprachen GmbH (Ulm)"
+    )
+    assert kommunen.cell(2, 13).hyperlink.target == "https://www.neusaess.de"
 
 
 def test_csv_for_german_excel(tmp_path: Path) -> None:

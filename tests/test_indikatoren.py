@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from kommunen.cli import app
 from kommunen.collect.indikatoren import import_indikatoren
 from kommunen.errors import DataFileError, LookupFailed
+from kommunen.matching.kommune_leads import KommuneEvidence, KommuneLeads
 from kommunen.matching.profile import ProfileError, load_profile
 from kommunen.matching.score import Matcher
 from kommunen.places.gemeinden import GemeindeIndex
@@ -288,13 +289,17 @@ def test_kommune_lead_cites_its_need_with_the_comparison(db: Engine, tmp_path: P
         index = GemeindeIndex(session)
     plain = load_profile(_bedarf_profile(tmp_path, ""), index)
     needy = load_profile(_bedarf_profile(tmp_path, 'merkmale = ["Asylbewerber"]'), index)
-    before = {lead.ref: lead for lead in Matcher(plain, index, NOW).kommunen({}, k=500)}
-    after = {lead.ref: lead for lead in Matcher(needy, index, NOW).kommunen({}, k=500)}
+    before = {
+        lead.ref: lead for lead in KommuneLeads(Matcher(plain, index, NOW), KommuneEvidence()).leads(500)
+    }
+    after = {
+        lead.ref: lead for lead in KommuneLeads(Matcher(needy, index, NOW), KommuneEvidence()).leads(500)
+    }
     augsburg = after["09772"]  # Landkreis Augsburg: 4.67 per 1,000 in 2021
     assert "Bedarf: Asylbewerber 4,7 je 1.000 Einwohner – mehr als in 56 % der Kreise" in augsburg.reason
     need = next(c for c in augsburg.components if c.name == "bedarf")
     assert need.value == pytest.approx(227 / 399)
-    assert augsburg.score == pytest.approx(0.9 * before["09772"].score + 0.1 * 227 / 399, abs=1e-4)
+    assert augsburg.score == pytest.approx(0.95 * before["09772"].score + 0.05 * 227 / 399, abs=1e-4)
     trier = after["07211"]  # the most asylum seekers per inhabitant of all Kreise
     assert "Asylbewerber 33,6 je 1.000 Einwohner – höchster Wert aller Kreise" in trier.reason
 

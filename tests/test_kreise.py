@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from kommunen.collect.borders import import_borders
 from kommunen.collect.imports import import_derived
 from kommunen.errors import AmbiguousGemeinde, UnknownKreis
+from kommunen.matching.kommune_leads import KommuneEvidence, KommuneLeads
 from kommunen.matching.profile import ProfileError, load_profile
 from kommunen.matching.score import Matcher
 from kommunen.places.gemeinden import GemeindeIndex, gemeinde_facts
@@ -179,7 +180,7 @@ def test_profile_with_a_kreis_reference_gives_kreis_leads(ix: GemeindeIndex, tmp
     path = _profile(tmp_path, 'referenzen = ["Landkreis Tübingen", "Augsburg"]\narten = ["kreis"]')
     profile = load_profile(path, ix)
     assert profile.arten == ("kreis",)
-    leads = Matcher(profile, ix, NOW).kommunen({}, k=20)
+    leads = KommuneLeads(Matcher(profile, ix, NOW), KommuneEvidence()).leads(20)
     assert len(leads) == 20
     assert all(len(lead.ref) == 5 for lead in leads)
     by_key = {lead.ref: lead for lead in leads}
@@ -188,11 +189,14 @@ def test_profile_with_a_kreis_reference_gives_kreis_leads(ix: GemeindeIndex, tmp
         by_key["08117"].reason
         == "ähnlich groß wie Referenzkreis Landkreis Tübingen (263.706 zu 234.649 Einw.)"
     )
-    assert by_key["08415"].reason == "Nachbarkreis von Referenzkreis Landkreis Tübingen"  # Reutlingen
+    assert by_key["08415"].reason == (  # Reutlingen
+        "ähnlich groß wie Referenzkreis Landkreis Tübingen (293.624 zu 234.649 Einw.) · "
+        "Nachbarkreis von Landkreis Tübingen"
+    )
     both = Matcher(
         load_profile(_profile(tmp_path, 'referenzen = ["Landkreis Tübingen", "Augsburg"]'), ix), ix, NOW
     )
-    kinds = {len(lead.ref) for lead in both.kommunen({}, k=2000)}
+    kinds = {len(lead.ref) for lead in KommuneLeads(both, KommuneEvidence()).leads(2000)}
     assert kinds == {5, 8}  # both arten by default
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kommunen.cli.common import FormatOption, ProfileOption, app, engine, gemeinde_index
 from kommunen.cli.german import GermanTyper, readable
 from kommunen.outputs.render import Format
+
+if TYPE_CHECKING:
+    from kommunen.matching.lead import KommuneFacts
 
 profile_app = GermanTyper(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -122,6 +125,7 @@ def leads(
             "seit": since(lead),
             "titel": lead.title,
             "begruendung": lead.excluded or lead.reason,
+            "kontakt": lead.kommune.kontakt if lead.kommune else "",
             "url": lead.url,
         }
         for lead in chosen
@@ -133,9 +137,12 @@ def leads(
         ("titel", "Titel"),
         ("begruendung", "Warum"),
     ]
+    contact = [("kontakt", "Ansprechstelle")] if any(row["kontakt"] for row in shown) else []
     render(
         shown,
-        [*columns, ("id", "ID"), ("url", "URL")] if fmt is not Format.table else columns,
+        [*columns, ("id", "ID"), ("url", "URL"), ("kontakt", "")]
+        if fmt is not Format.table
+        else columns + contact,
         fmt,
         title=f"{len(shown)} Leads",
         optional=("seit", "art"),
@@ -151,6 +158,7 @@ def explain(
 
     Beispiel: kommunen explain --profile meinprofil.toml kommune:09772111
     """
+    from kommunen.matching.lead import COMPONENT_LABELS
     from kommunen.outputs.render import render
     from scrapers.cleaning import clean_text
 
@@ -160,10 +168,27 @@ def explain(
     if lead.excluded:
         typer.secho(clean_text(f"ausgeschlossen: {lead.excluded}"), fg=typer.colors.YELLOW)
     render(
-        [{"k": c.name, "v": round(c.value, 2), "e": c.evidence or "–"} for c in lead.components],
+        [
+            {"k": COMPONENT_LABELS.get(c.name, c.name), "v": round(c.value, 2), "e": c.evidence or "–"}
+            for c in lead.components
+        ],
         [("k", "Komponente"), ("v", "Wert"), ("e", "Beleg")],
         Format.table,
     )
+    if lead.kommune is not None:
+        _kommune_card(lead.kommune)
+
+
+def _kommune_card(facts: KommuneFacts) -> None:
+    """Whom to write to and what the Kommune bought before on the profile's themes."""
+    from scrapers.cleaning import clean_text
+
+    lines = [f"Ansprechstelle: {facts.kontakt or 'unbekannt'}"]
+    lines += [f"Website: {facts.website}"] * bool(facts.website)
+    lines += [f"Fachbereiche: {'; '.join(facts.fachbereiche)}"] * bool(facts.fachbereiche)
+    lines.append(f"Einkaufshistorie ({len(facts.historie)}):" if facts.historie else "Einkaufshistorie: –")
+    lines += [f"  {past.sentence()}  {past.url}" for past in facts.historie]
+    typer.echo(clean_text("\n".join(lines)))
 
 
 @app.command()
@@ -212,9 +237,10 @@ def digest(
       kommunen digest --profile meinprofil.toml --to team@example.org --send
     """
     from kommunen.collect.pipeline import utcnow
-    from kommunen.config import SmtpSettings
+    from kommunen.config import Settings, SmtpSettings
     from kommunen.errors import ConfigError
     from kommunen.outputs import digest as mail
+    from kommunen.outputs import report
 
     if send == dry_run:
         raise ConfigError("Genau eines angeben: --send oder --dry-run")
@@ -225,7 +251,8 @@ def digest(
     if not built.items and not always:
         typer.echo("Nichts Neues für diesen Empfänger: kein Digest.")
         return
-    message = mail.compose(built, smtp.sender if smtp else "kommunen@localhost", to, now)
+    anhang = report.anhang(engine(), loaded, ranked, gemeinde_index(), Settings.from_env().data_dir, now)
+    message = mail.compose(built, smtp.sender if smtp else "kommunen@localhost", to, now, anhang)
     if output is not None:
         output.write_bytes(bytes(message))
     if smtp is not None:

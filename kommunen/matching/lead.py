@@ -8,6 +8,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+# What a person reads for a component's name (JSON and the database keep the names themselves).
+COMPONENT_LABELS = {
+    "text": "Begriffe",
+    "cpv": "CPV",
+    "region": "Region",
+    "auftraggeber": "Auftraggeber",
+    "frist": "Frist",
+    "leistung": "Leistungsart",
+    "verwaltung": "Verwaltung",
+    "berechtigt": "Förderberechtigt",
+    "gebiet": "Fördergebiet",
+    "aehnlichkeit": "Ähnlichkeit",
+    "lage": "Lage",
+    "nachbarschaft": "Nachbarschaft",
+    "historie": "Einkaufshistorie",
+    "fachbereich": "Fachbereich",
+    "foerderung": "Förderung",
+    "bedarf": "Bedarf",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Component:
@@ -53,6 +73,13 @@ class KommuneFacts:
     website: str = ""
     fachbereiche: list[str] = field(default_factory=list)  # fitting departments, best first
     historie: list[PastTender] = field(default_factory=list)  # newest first
+
+    @property
+    def kontakt(self) -> str:
+        """ "Amt Schenkenländchen, Markt 9, 15755 Teupitz – Fachbereich: Bürgerservice" """
+        office = ", ".join(filter(None, (self.ansprechstelle, self.adresse)))
+        department = f"Fachbereich: {self.fachbereiche[0]}" if self.fachbereiche else ""
+        return " – ".join(filter(None, (office, department)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +140,14 @@ class TenderColumns:
     buyer_name: list[str] = field(default_factory=list)  # what kind of body buys (topic.buyer_kind)
     submission_deadline: list[datetime | None] = field(default_factory=list)
     planned_date: list[date | str | None] = field(default_factory=list)  # str: ISO text as stored
+    # What a person reads of the lead (TenderFacts) and of a Kommune's purchase history:
+    buyer_city: list[str] = field(default_factory=list)
+    buyer_department: list[str] = field(default_factory=list)
+    stage: list[str] = field(default_factory=list)
+    publication_date: list[str | None] = field(default_factory=list)  # ISO text
+    winners: list[str] = field(default_factory=list)  # JSON text as stored
+    estimated_value: list[float | None] = field(default_factory=list)
+    awarded_value: list[float | None] = field(default_factory=list)
     # Set when notices are grouped into procedures (matching.procedures), else empty:
     lead_ref: list[str] = field(default_factory=list)  # the procedure's first notice
     stages: list[str] = field(default_factory=list)
@@ -135,8 +170,10 @@ class TenderColumns:
         for row in rows:
             for name in names:
                 value = getattr(row, name)
-                if name == "place_nuts" and not isinstance(value, str):
+                if name in ("place_nuts", "winners") and not isinstance(value, str):
                     value = json.dumps(value)
+                elif name == "publication_date" and value is not None:
+                    value = str(value)
                 getattr(columns, name).append(value)
         return columns
 

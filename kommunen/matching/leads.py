@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,33 +17,21 @@ from sqlalchemy import Engine, Text, cast, select
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
 from kommunen.matching.columns import TenderKeys
+from kommunen.matching.history import purchase_history
+from kommunen.matching.kommune_leads import KommuneEvidence, KommuneLeads
 from kommunen.matching.lead import Lead, TenderColumns
 from kommunen.matching.procedures import NoticeKeys, group
 from kommunen.matching.profile import Profile
 from kommunen.matching.score import Matcher, ScoredTenders
-from kommunen.matching.text import Corpus, count, fold, stem
+from kommunen.matching.text import Corpus
 from kommunen.places.gemeinden import GemeindeIndex
+from kommunen.places.verwaltungen import fitting_departments, verwaltungen
 from kommunen.store.db import session_scope
-from kommunen.store.models import Department, Funding, LeadRow, OparlBody, Tender
+from kommunen.store.models import Funding, LeadRow, Tender
 from kommunen.store.upsert import Counts, upsert
 
 KINDS = ("tender", "funding", "kommune")
 STORED_PER_KIND = 1000  # more is not read by a person; excluded leads are not stored
-
-
-def _department_signals(session, profile: Profile) -> dict[str, tuple[float, str]]:  # type: ignore[no-untyped-def]
-    """AGS → (0..1, "Ansprechpartner: …") for departments whose name or topics fit the profile."""
-    stems = [stem(w) for w in profile.begriffe]
-    found: dict[str, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(Department, OparlBody.ags).outerjoin(OparlBody, OparlBody.source_id == Department.body_id)
-    )
-    for department, body_ags in rows:
-        text = fold(f"{department.name} {' '.join(department.themen)}")
-        if any(count(s, text) for s in stems):
-            contact = f"{department.name} ({department.email})" if department.email else department.name
-            found[department.ags or body_ags or ""].append(contact)
-    return {ags: (1.0, f"Ansprechpartner: {'; '.join(names[:2])}") for ags, names in found.items() if ags}
 
 
 RAW_COLUMNS = (
@@ -139,8 +126,10 @@ class Ranking(Sequence[Lead]):
     """Every lead of one ranking, best first (excluded ones last). Tenders stay arrays until a
     lead is asked for: 100k tenders would be 600k objects, built for a page that shows 30."""
 
-    def __init__(self, tenders: ScoredTenders | None, others: list[Lead]) -> None:
-        self._tenders, self._others = tenders, others
+    def __init__(
+        self, tenders: ScoredTenders | None, others: list[Lead], kommunen: KommuneLeads | None = None
+    ) -> None:
+        self._tenders, self._others, self._kommunen = tenders, others, kommunen
         n = len(tenders) if tenders is not None else 0
         self._n_tenders = n
         score = np.concatenate([tenders.score if tenders else np.zeros(0), [x.score for x in others]])
@@ -201,6 +190,10 @@ class Ranking(Sequence[Lead]):
         for lead in self._others:
             if lead.lead_id == lead_id or lead.ref == lead_id:
                 return lead
+        if self._kommunen is not None and lead_id.startswith("kommune:"):
+            beyond = self._kommunen.lead(lead_id.removeprefix("kommune:"))  # beyond the best 100
+            if beyond is not None:
+                return beyond
         raise KommunenError(f"Kein Lead {lead_id!r} für dieses Profil (IDs zeigt: kommunen leads -f csv)")
 
 
@@ -217,25 +210,34 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _evidence(  # type: ignore[no-untyped-def]
+    session, profile: Profile, funding: list[tuple[Funding, Lead]], now: datetime
+) -> KommuneEvidence:
+    """Departments, offices and the funding open to Kommunen; the history comes from the scores."""
+    open_to_kommunen = [
+        (lead, tuple(f.foerdergebiet))
+        for f, lead in funding
+        if "Kommune" in f.foerderberechtigte and not lead.excluded and lead.components[0].value > 0
+    ]
+    return KommuneEvidence(
+        departments=fitting_departments(session, list(profile.begriffe)),
+        offices=verwaltungen(session),
+        funding=open_to_kommunen,
+        this_year=now.year,
+    )
+
+
 def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) -> Ranking:
     with _collector_paused():
         with session_scope(engine) as session:
             read = read_tenders(session)
-            funding = list(session.scalars(select(Funding)))
-            signals = _department_signals(session, profile)
             matcher = Matcher(profile, index, now, CodeLists.load(session))
-        columns = read.columns
-        tenders = matcher.tenders(columns, texts=read.texts, keys=read.keys)
-        funding_leads = [matcher.funding(f) for f in funding]
-        by_gemeinde: dict[str, int] = defaultdict(int)
-        for ags, score in zip(columns.kommune_key, tenders.text.tolist(), strict=True):
-            if ags and score > 0:
-                by_gemeinde[ags] += 1
-        for ags, found in by_gemeinde.items():
-            value, why = signals.get(ags, (0.0, ""))
-            tender_why = f"{found} Ausschreibung(en) zu Ihren Themen"
-            signals[ags] = (min(1.0, value + 0.5 * found), " · ".join(filter(None, (tender_why, why))))
-        return Ranking(tenders, funding_leads + matcher.kommunen(signals))
+            funding = [(f, matcher.funding(f)) for f in session.scalars(select(Funding))]
+            evidence = _evidence(session, profile, funding, now)
+        tenders = matcher.tenders(read.columns, texts=read.texts, keys=read.keys)
+        evidence.history = purchase_history(tenders)
+        kommunen = KommuneLeads(matcher, evidence)
+        return Ranking(tenders, [lead for _, lead in funding] + kommunen.leads(), kommunen)
 
 
 def store_leads(engine: Engine, profile: Profile, ranking: Ranking, now: datetime) -> Counts:

@@ -17,7 +17,8 @@ from kommunen.errors import KommunenError
 from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
 from kommunen.matching.columns import ComponentColumn, CpvColumn, TenderKeys
-from kommunen.matching.lead import Component, Lead, TenderColumns
+from kommunen.matching.lead import Component, Lead, TenderColumns, TenderFacts
+from kommunen.matching.procedures import STAGE_WORDS
 from kommunen.matching.profile import SOZIAL, Profile
 from kommunen.matching.tenders import NUTS1
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases, fold_ascii
@@ -31,11 +32,10 @@ from kommunen.matching.topic import (
 )
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
 from kommunen.places.indikatoren import Bedarf
-from kommunen.places.similar import Places, SimilarityModel, fmt_int, haversine_km
+from kommunen.places.similar import SimilarityModel, fmt_int, haversine_km
 from kommunen.store.models import Funding, Tender
 
 FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}
-BEDARF_WEIGHT = 0.1  # a Kommune lead's need ([bedarf]) against likeness, place and activity together
 LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}
 
 
@@ -65,6 +65,17 @@ class ScoredTenders:
             excluded=self.excluded[i],
             deadline=c.submission_deadline[i],
             stages=c.stages[i] if c.stages else "",
+        )
+        main = c.cpv_codes[i].split(" ", 1)[0]
+        label = self.matcher.codes.cpv_label(main) if main else ""
+        awarded = c.awarded_value[i] if c.awarded_value else None
+        lead.tender = TenderFacts(
+            buyer=c.buyer_name[i],
+            ort=c.buyer_city[i] if c.buyer_city else "",
+            kommune_key=c.kommune_key[i] or "",
+            cpv=f"{main} {label}".strip(),
+            stufe=STAGE_WORDS.get(c.stage[i], "") if c.stage else "",  # type: ignore[call-overload]
+            wert=awarded if awarded is not None else (c.estimated_value[i] if c.estimated_value else None),
         )
         evidence = self.matcher.text_evidence(self.tf[i], c.title[i], c.search_text[i])
         text = Component("text", float(self.text[i]), evidence)
@@ -327,50 +338,3 @@ class Matcher:
             return None
         with self.index.engine.connect() as conn:
             return Bedarf(conn, self.profile.bedarf, self.profile.bedarf_niedrig)
-
-    def kommunen(self, signals: dict[str, tuple[float, str]], k: int = 100) -> list[Lead]:
-        """Gemeinden like the Gemeinde references and Kreise like the Kreis references (as the
-        profile's arten ask), in the region, with activity on the profile's themes."""
-        p = self.profile
-        wanted: list[tuple[Places, list[int]]] = []
-        if "gemeinde" in p.arten and self.refs:
-            wanted.append((self.index, self.refs))
-        if "kreis" in p.arten and self.kreis_refs:
-            wanted.append((self.index.kreise, self.kreis_refs))
-        leads = []
-        for ix, refs in wanted:
-            candidates = np.ones(len(ix), dtype=bool)
-            candidates[refs] = False
-            if p.min_einwohner is not None:
-                candidates &= ix.einwohner >= p.min_einwohner
-            if p.max_einwohner is not None:
-                candidates &= ix.einwohner <= p.max_einwohner
-            leads += self._kommune_leads(ix, np.flatnonzero(candidates), signals)
-        leads.sort(key=lambda lead: -lead.score)
-        return leads[:k]
-
-    def _kommune_leads(
-        self, ix: Places, rows: np.ndarray, signals: dict[str, tuple[float, str]]
-    ) -> list[Lead]:
-        leads = []
-        for row in rows:
-            ags = ix.ags[row]
-            similar = self._buyer(ags)
-            place = self._place(ags, [])
-            activity, why = signals.get(ags, (0.0, ""))
-            similar = Component(
-                "aehnlichkeit",
-                similar.value,
-                similar.evidence.replace("Auftraggeber ähnlich groß wie", "ähnlich groß wie")
-                .replace("Auftraggeber im", "im")
-                .replace("Auftraggeber ist ", ""),
-            )
-            lead = Lead("kommune", ags, ix.label(int(row)), "")
-            lead.components = [similar, place, Component("aktivitaet", activity, why)]
-            lead.score = round(0.5 * similar.value + 0.25 * place.value + 0.25 * activity, 4)
-            if self.bedarf is not None:  # [bedarf]: need in the named indicators, weighed modestly
-                need, said = self.bedarf.of(ags)
-                lead.components.append(Component("bedarf", need, said))
-                lead.score = round((1 - BEDARF_WEIGHT) * lead.score + BEDARF_WEIGHT * need, 4)
-            leads.append(lead)
-        return leads

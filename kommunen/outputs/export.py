@@ -17,10 +17,10 @@ from typing import Any
 
 from kommunen.errors import ConfigError
 from kommunen.matching.lead import Lead
-from kommunen.outputs.render import BERLIN, csv_cell, safe
+from kommunen.outputs.render import BERLIN, csv_cell
+from kommunen.outputs.xlsx import write_xlsx
 from scrapers.cleaning import clean_text
 
-KIND_SHEETS = {"tender": "Ausschreibungen", "funding": "Förderprogramme", "kommune": "Kommunen"}
 HEADER = ("Punkte", "Art", "Titel", "Warum", "Frist", "Seit", "Link", "ID")  # Seit: first seen
 
 
@@ -69,46 +69,6 @@ def write_json(leads: Sequence[Lead], path: Path) -> None:
         for lead in leads
     ]
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def write_xlsx(leads: Sequence[Lead], path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
-    for kind, title in KIND_SHEETS.items():
-        sheet = book.create_sheet(title)
-        sheet.append(HEADER)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for lead in (x for x in leads if x.kind == kind):
-            points, art, name, reason, deadline, seen, url, lead_id = _row(lead)
-            sheet.append(
-                [
-                    points,
-                    art,
-                    safe(name),
-                    safe(reason),
-                    _local(deadline) if deadline else None,
-                    _local(seen) if seen else None,
-                    safe(url),
-                    safe(lead_id),
-                ]
-            )
-            row = sheet.max_row
-            if url.startswith(("http://", "https://")):
-                sheet.cell(row, 7).hyperlink = url
-                sheet.cell(row, 7).style = "Hyperlink"
-            if deadline:
-                sheet.cell(row, 5).number_format = "DD.MM.YYYY HH:MM"
-            if seen:
-                sheet.cell(row, 6).number_format = "DD.MM.YYYY"
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for letter, width in zip("ABCDEFGH", (8, 10, 60, 70, 17, 11, 40, 30), strict=True):
-            sheet.column_dimensions[letter].width = width
-    book.save(path)
 
 
 ICS_LINE = 75  # octets per line, the line break not counted (RFC 5545, 3.1)

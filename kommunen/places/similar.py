@@ -196,16 +196,19 @@ class SimilarityModel:
 
     def similarity(self, i: int, r: int) -> float:
         """How alike rows i and r are, 0..1: the aehnlichkeit `find` gives i for reference r."""
+        return math.exp(-float(self.terms(r)[:, i].sum()) / 8)
+
+    def terms(self, r: int) -> np.ndarray:
+        """The squared scaled differences of every row to row r, one line per feature of FEATURES."""
         ix = self.index
-        total = (
-            ((self.log_einwohner[i] - self.log_einwohner[r]) / SCALE_EINWOHNER) ** 2
-            + ((self.log_dichte[i] - self.log_dichte[r]) / SCALE_DICHTE) ** 2
-            + (WEIGHT_TYP * (self.rank[i] - self.rank[r])) ** 2
-            + (WEIGHT_URBAN * (ix.verstaedterung[i] - ix.verstaedterung[r])) ** 2
-        )
-        if ix.ebene == "kreis" and ix.land_key[i] != ix.land_key[r]:
-            total += WEIGHT_LAND**2
-        return math.exp(-float(total) / 8)
+        terms = np.zeros((len(FEATURES), len(ix)))
+        terms[0] = ((self.log_einwohner - self.log_einwohner[r]) / SCALE_EINWOHNER) ** 2
+        terms[1] = ((self.log_dichte - self.log_dichte[r]) / SCALE_DICHTE) ** 2
+        terms[2] = (WEIGHT_TYP * (self.rank - self.rank[r])) ** 2
+        terms[3] = (WEIGHT_URBAN * (ix.verstaedterung - ix.verstaedterung[r])) ** 2
+        if ix.ebene == "kreis":
+            terms[4] = WEIGHT_LAND**2 * (ix.land_key != ix.land_key[r])
+        return terms
 
     def describe(self, references: Sequence[str]) -> str:
         """ "Tübingen (91.506 Einw., 847/km²); Marburg (…)" for a title line."""
@@ -227,12 +230,7 @@ class SimilarityModel:
         terms = np.zeros((len(refs), len(FEATURES) + len(spalten), n))
         dist_km = np.empty((len(refs), n))
         for j, r in enumerate(refs):
-            terms[j, 0] = ((self.log_einwohner - self.log_einwohner[r]) / SCALE_EINWOHNER) ** 2
-            terms[j, 1] = ((self.log_dichte - self.log_dichte[r]) / SCALE_DICHTE) ** 2
-            terms[j, 2] = (WEIGHT_TYP * (self.rank - self.rank[r])) ** 2
-            terms[j, 3] = (WEIGHT_URBAN * (ix.verstaedterung - ix.verstaedterung[r])) ** 2
-            if ix.ebene == "kreis":
-                terms[j, 4] = WEIGHT_LAND**2 * (ix.land_key != ix.land_key[r])
+            terms[j, : len(FEATURES)] = self.terms(r)
             for m, (spalte, scale) in enumerate(spalten, start=len(FEATURES)):
                 if math.isnan(spalte.wert[r]):
                     raise ConfigError(
