@@ -109,8 +109,10 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert "Digest: nicht eingerichtet" in result.output
     book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
     assert book["Kommunen"].max_row > 1
-    assert book["Kommunen"].cell(1, 6).value == "Seit"
-    assert book["Kommunen"].cell(2, 6).value is not None  # first seen: this run
+    header = [c.value for c in book["Kommunen"][1]]
+    assert header[8:10] == ["Ansprechstelle", "Adresse"]
+    assert book["Kommunen"].cell(2, header.index("Seit") + 1).value is not None  # first seen: this run
+    assert book["Kommunen"].cell(2, 9).value  # every Kommune lead names its office
     assert "Gemeinden   10959" in result.output
     assert "codelisten           ok" in result.output  # CPV and NUTS names for the reasons
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain

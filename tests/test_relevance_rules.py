@@ -80,6 +80,19 @@ def test_construction_planning_is_no_consultancy_work(scored) -> None:  # type: 
     assert "bauplanung" not in offered_natures(["90712000", "71314300", "79400000", "73220000"])
 
 
+def test_a_design_contest_for_architects_plans_a_building(scored) -> None:  # type: ignore[no-untyped-def]
+    # 223338-2021 (F13, results of a design contest) "Planungswettbewerb 4-fach Sporthalle
+    # Unionviertel", Stadt Dortmund, main CPV 71240000 – a generic code, but a contest for
+    # architects; its text names Nachhaltigkeit. 193991-2019 (F12, CPV 85140000 "Healthy Hub") is a
+    # contest for ideas, no building.
+    hall = scored["klima"][0]["223338-2021"]["leistung"]
+    assert (hall.value, hall.evidence) == (0.0, "Bauplanung, Sie bieten Dienstleistung")
+    assert notice_nature("services", "71240000", "F13_2014") == "bauplanung"
+    assert notice_nature("services", "71000000", "cn-desg") == "bauplanung"  # eForms: 599897-2024
+    assert notice_nature("services", "85140000", "F12_2014") == "services"
+    assert notice_nature("services", "71240000", "F03_2014") == "services"  # a study may be advice
+
+
 def test_goods_from_another_division_are_no_software_vendors_work(scored) -> None:  # type: ignore[no-untyped-def]
     parts, _ = scored["digital"]
     # 298488-2018 "Digitale Alarmierung in den Landkreisen Diepholz und Verden": supply of radio

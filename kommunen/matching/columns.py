@@ -80,8 +80,10 @@ class TenderKeys:
             buyer=Factorized.of(ags),
             deadline=Factorized.of(zip(columns.submission_deadline, columns.planned_date, strict=True)),
             nature=Factorized.of(
-                notice_nature(n, c.split(" ", 1)[0])
-                for n, c in zip(columns.contract_nature, columns.cpv_codes, strict=True)
+                notice_nature(n, c.split(" ", 1)[0], t)
+                for n, c, t in zip(
+                    columns.contract_nature, columns.cpv_codes, columns.notice_type, strict=True
+                )
             ),
             authority=Factorized.of(zip(ags, columns.buyer_legal_type, columns.buyer_name, strict=True)),
         )

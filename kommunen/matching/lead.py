@@ -136,6 +136,7 @@ class TenderColumns:
     place_nuts: list[str] = field(default_factory=list)
     cpv_codes: list[str] = field(default_factory=list)
     contract_nature: list[str] = field(default_factory=list)
+    notice_type: list[str] = field(default_factory=list)  # design contests plan buildings (topic)
     buyer_legal_type: list[str] = field(default_factory=list)
     buyer_name: list[str] = field(default_factory=list)  # what kind of body buys (topic.buyer_kind)
     submission_deadline: list[datetime | None] = field(default_factory=list)

@@ -87,9 +87,18 @@ def offered_natures(profile_cpv: Iterable[str]) -> set[str]:
     return found or {"services"}
 
 
-def notice_nature(contract_nature: str, cpv_main: str) -> str:
+def is_design_contest(notice_type: str) -> bool:
+    """TED_EXPORT F12/F13 and eForms cn-desg/can-desg: a Planungs- or Realisierungswettbewerb."""
+    return notice_type.startswith(("F12", "F13")) or notice_type.endswith("-desg")
+
+
+def notice_nature(contract_nature: str, cpv_main: str, notice_type: str = "") -> str:
     """The contract's nature as published (or read from its main code): "supplies:32" names the
-    goods' CPV division; a service whose main code plans a construction is "bauplanung"."""
+    goods' CPV division; a service whose main code plans a construction is "bauplanung", and so is
+    a design contest for architects and engineers (CPV 71), whatever its generic code says
+    ("Planungswettbewerb 4-fach Sporthalle", 71240000)."""
+    if is_design_contest(notice_type) and cpv_main.startswith("71"):
+        return "bauplanung"
     nature = contract_nature if contract_nature in NATURE_WORDS else nature_of_cpv(cpv_main)
     if nature == "services" and nature_of_cpv(cpv_main) == "supplies" and cpv_main[:2] != "48":
         nature = "supplies"  # a service around goods: running a district heating grid (09323000 Fernwärme)
