@@ -15,6 +15,17 @@ from kommunen.outputs.render import Format
 if TYPE_CHECKING:
     from kommunen.matching.lead import KommuneFacts
 
+KIND_WORDS = {  # German for --kind; the English names stay for scripts
+    "ausschreibung": "tender",
+    "ausschreibungen": "tender",
+    "foerderung": "funding",
+    "förderung": "funding",
+    "foerderprogramm": "funding",
+    "förderprogramm": "funding",
+    "foerderprogramme": "funding",
+    "förderprogramme": "funding",
+    "kommunen": "kommune",
+}
 profile_app = GermanTyper(help="Organisationsprofile (TOML) prüfen.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
 
@@ -84,7 +95,11 @@ def leads(
     profile: ProfileOption,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="tender (Ausschreibungen), funding (Förderprogramme) oder kommune."),
+        typer.Option(
+            "--kind",
+            "--art",
+            help="ausschreibung (tender), foerderung (funding) oder kommune.",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 30,
     alle: Annotated[
@@ -106,8 +121,11 @@ def leads(
     from kommunen.matching.leads import KINDS, mark_first_seen
     from kommunen.outputs.render import BERLIN, render
 
+    kind = KIND_WORDS.get(kind.casefold(), kind) if kind is not None else None
     if kind is not None and kind not in KINDS:
-        raise ConfigError(f"--kind {kind!r}: erlaubt sind {', '.join(KINDS)}")
+        raise ConfigError(
+            f"--kind {kind!r}: erlaubt sind ausschreibung, foerderung, kommune ({', '.join(KINDS)})"
+        )
     now = utcnow()
     loaded, ranked = ranked_leads(profile, now)
     chosen = mark_first_seen(engine(), loaded, ranked.select(kind, limit=limit, include_excluded=alle))
