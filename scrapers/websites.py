@@ -5,8 +5,9 @@ Format   HTML of any CMS; departments are headings, list items or table rows nam
          Amt/Fachbereich/Referat/Dezernat/..., with mailto:/tel: links or numbers nearby
 Caveats  a generic extractor: it reads only what a page publishes as an official contact;
          the crawl stays on the start host (and the host it redirects to, www or not),
-         follows only organisation-like links, and is bounded by depth and pages; no recorded
-         municipal page exists yet to test it on
+         follows only organisation-like links (by their words, not any one site's URLs), and is
+         bounded by depth and pages; pages are decoded by their declared charset (Latin-1 and
+         windows-1252 CMS pages are common)
 """
 
 from __future__ import annotations
@@ -25,15 +26,31 @@ from scrapers.http import Http
 from scrapers.records import DepartmentRecord
 
 DEPARTMENT_WORDS = re.compile(
-    r"(amt\b|ämter|fachbereich|fachdienst|referat|dezernat|abteilung|stabsstelle|sachgebiet|"
+    r"((?<!ges)amt\b|ämter|fachbereich|fachdienst|referat|dezernat|abteilung|stabsstelle|sachgebiet|"
     r"geschäftsbereich|eigenbetrieb|bürgerbüro|bürgerservice|büro für|beauftragte)",
     re.IGNORECASE,
 )
-FOLLOW_WORDS = re.compile(
-    r"(amt|ämter|aemter|fachbereich|organisation|verwaltung|ansprechpartner|zuständig|zustaendig|"
-    r"dezernat|referat|rathaus|kontakt|bürgerservice|buergerservice)",
-    re.IGNORECASE,
+# What a link to the administration's structure says, folded (ae/oe/ue, lower case): the words
+# German municipal sites use in their menus, by how directly they lead to departments and people.
+FOLLOW_WORDS = (
+    re.compile(
+        r"\b(organisation\w*|organigramm\w*|aemter\w*|\w*amt|fachbereich\w*|fachdienst\w*|dezernat\w*|"
+        r"referat\w*|abteilung\w*|ansprechpartner\w*|ansprechperson\w*|mitarbeiter\w*|zustaendig\w*|"
+        r"wer macht was|was erledige ich wo|telefonverzeichnis|telefonbuch|dienststelle\w*)\b"
+    ),
+    re.compile(r"\b(\w*verwaltung\w*|rathaus\w*)\b"),
+    re.compile(r"\b(buergerservice\w*|buergerbuero\w*|servicecenter|service center|behoerde\w*)\b"),
 )
+# Words that make a menu item something else: news, documents, politics, the site itself.
+SKIP_WORDS = re.compile(
+    r"\b(aktuell\w*|news|archiv\w*|presse\w*|meldung\w*|amtsblatt\w*|mitteilungsblatt\w*|"
+    r"impressum|datenschutz\w*|sitemap|barrierefrei\w*|drucken|suche|gesamt|insgesamt|ehrenamt\w*|"
+    r"stellenangebot\w*|ausbildung\w*|wahl\w*|formular\w*|\w*vordruck\w*)\b"
+)
+SKIP_QUERY = re.compile(r"(?:^|[&?])(?:print|font|type|publish\[[^\]]*\])=", re.IGNORECASE)
+CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+# WHATWG: a page labelled Latin-1 or ASCII is decoded as windows-1252 (0x80 is "€" there).
+CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}
 THEMEN = {
     "Soziales": ("sozial", "senioren", "wohngeld", "grundsicherung"),
     "Integration": ("integration", "migration", "auslaender", "zuwanderung", "fluechtling", "teilhabe"),
@@ -99,7 +116,7 @@ def _contact(block: LexborNode) -> tuple[str, str]:
 
 
 def extract_departments(doc: RawDocument, ags: str) -> Iterator[DepartmentRecord]:
-    tree = LexborHTMLParser(doc.body)
+    tree = _parse(doc)
     seen: set[str] = set()
     for node in tree.css(ENTRY_TAGS):
         text = " ".join(node.text(deep=True, separator=" ").split())
@@ -141,20 +158,78 @@ def extract_departments(doc: RawDocument, ags: str) -> Iterator[DepartmentRecord
         )
 
 
-def organisation_links(doc: RawDocument) -> list[str]:
-    """Links on the same host whose text or path looks like the administration's structure."""
-    host = site_host(doc.url)
-    links = []
-    for a in LexborHTMLParser(doc.body).css("a[href]"):
+def page_text(doc: RawDocument) -> str:
+    """The page decoded by its declared charset: the HTTP header's, else the page's own
+    <meta charset> or http-equiv; undeclared, UTF-8 if it is valid, else windows-1252."""
+    declared = re.search(r"charset=([\w.:-]+)", doc.content_type or doc.headers.get("content-type", ""))
+    meta = CHARSET.search(doc.body[:4096])
+    name = declared.group(1) if declared else meta.group(1).decode("ascii") if meta else ""
+    encoding = CHARSET_ALIASES.get(name.lower(), name.lower())
+    if encoding:
         try:
-            href = urldefrag(urljoin(doc.url, a.attributes.get("href") or ""))[0]
+            return doc.body.decode(encoding, errors="replace")
+        except LookupError:
+            pass  # a label Python does not know: guess as if none were given
+    try:
+        return doc.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return doc.body.decode("cp1252", errors="replace")
+
+
+def _parse(doc: RawDocument) -> LexborHTMLParser:
+    return LexborHTMLParser(page_text(doc))
+
+
+def _base_url(tree: LexborHTMLParser, url: str) -> str:
+    base = tree.css_first("base[href]")
+    href = (base.attributes.get("href") or "").strip() if base is not None else ""
+    try:
+        return urljoin(url, href) if href else url
+    except ValueError:
+        return url
+
+
+def _label(link: LexborNode) -> str:
+    """What a link without text says: its title, or the alt text of its image."""
+    image = link.css_first("img[alt]")
+    return (link.attributes.get("title") or (image.attributes.get("alt") if image else "") or "").strip()
+
+
+def _follow_rank(text: str) -> int | None:
+    """0 for a link to departments or people, 1 to the Rathaus/Verwaltung, 2 to a service
+    desk; None for any other link."""
+    folded = _fold(text)
+    if SKIP_WORDS.search(folded):
+        return None
+    return next((rank for rank, words in enumerate(FOLLOW_WORDS) if words.search(folded)), None)
+
+
+def organisation_links(doc: RawDocument) -> list[str]:
+    """Links on the same host to the administration's structure: Rathaus, Verwaltung, Ämter,
+    Ansprechpartner, Bürgerservice; those to departments and people first. A link is judged by
+    its text; one without (an image) by its title, alt text or last path segment."""
+    host = site_host(doc.url)
+    tree = _parse(doc)
+    base = _base_url(tree, doc.url)
+    ranked: dict[str, int] = {}
+    for a in tree.css("a[href]"):
+        raw = (a.attributes.get("href") or "").strip()
+        if not raw or raw.startswith(("#", "mailto:", "tel:", "javascript:")):
+            continue
+        try:
+            href = urldefrag(urljoin(base, raw))[0]
         except ValueError:
             continue  # a link no browser could follow either
-        if site_host(href) != host or not href.startswith(("http://", "https://")):
+        parts = urlsplit(href)
+        if site_host(href) != host or parts.scheme not in ("http", "https") or href == doc.url:
             continue
-        if FOLLOW_WORDS.search(a.text()) or FOLLOW_WORDS.search(urlsplit(href).path):
-            links.append(href)
-    return list(dict.fromkeys(links))
+        if SKIP_QUERY.search(parts.query):
+            continue  # a print view, font size or news item of the same page
+        text = " ".join(a.text().split()) or _label(a) or parts.path.rstrip("/").rsplit("/", 1)[-1]
+        rank = _follow_rank(text)
+        if rank is not None and rank < ranked.get(href, len(FOLLOW_WORDS)):
+            ranked[href] = rank
+    return sorted(ranked, key=ranked.__getitem__)  # stable: in page order within a rank
 
 
 class MunicipalWebsites:

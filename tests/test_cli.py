@@ -116,7 +116,7 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     assert "Gemeinden   10959" in result.output
     assert "codelisten           ok" in result.output  # CPV and NUTS names for the reasons
     assert "Reutlingen" in result.output  # similar to Tübingen, 12 km away: a lead the references explain
-    assert "12 km von Referenzkommune Tübingen" in result.output
+    assert "ähnlich groß wie Referenzkommune Tübingen" in result.output
 
     found = json.loads(runner.invoke(app, ["codes", "jugend", "-f", "json"]).output)
     assert {"code": "85311300", "name": "Kinder- und Jugendfürsorgeleistungen"} in found

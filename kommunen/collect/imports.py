@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from kommunen.collect.pipeline import archive
+from kommunen.collect.verwaltungen_import import import_verwaltungen
 from kommunen.errors import DataFileError
 from kommunen.store.models import Gebiet, Gebietsaenderung, Gemeinde, KreisSitz, RawDocumentRow
 from kommunen.store.records import store_records
@@ -119,6 +120,7 @@ def _remove_absent(session: Session, gebiete: list[GebietRecord], gemeinden: lis
 class DerivedResult:
     aenderungen: int | None = None  # rows stored now; None when the files were unchanged or absent
     kreissitze: int | None = None
+    verwaltungen: int | None = None
 
 
 def _inputs_hash(bodies: Iterable[bytes]) -> str:
@@ -133,7 +135,8 @@ def _read_present(data_dir: Path, paths: Iterable[Path]) -> list[tuple[str, byte
 
 
 def import_derived(session: Session, data_dir: Path) -> DerivedResult:
-    """Gebietsänderungen and Kreis seats from KOMMUNEN_DATA_DIR; absent files leave the tables."""
+    """Gebietsänderungen, Kreis seats and Verwaltungen from KOMMUNEN_DATA_DIR; absent files leave
+    the tables."""
     result = DerivedResult()
     changes = _read_present(data_dir, CHANGES_FILES)
     digest = _inputs_hash(body for _, body in changes)
@@ -190,6 +193,7 @@ def import_derived(session: Session, data_dir: Path) -> DerivedResult:
                 ],
             )
         result.kreissitze = len(found)
+    result.verwaltungen = import_verwaltungen(session, data_dir, SITZ_FILE)
     return result
 
 

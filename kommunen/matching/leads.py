@@ -210,6 +210,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _strong_words(profile: Profile) -> list[str]:
+    """The words that carry the profile: a light one ("App", "Digitalisierung" for an integration
+    app) would find every Organisationsamt, as it alone finds little in a tender's text."""
+    top = max(profile.begriffe.values(), default=0.0)
+    return [word for word, weight in profile.begriffe.items() if weight >= 0.6 * top]
+
+
 def _evidence(  # type: ignore[no-untyped-def]
     session, profile: Profile, funding: list[tuple[Funding, Lead]], now: datetime
 ) -> KommuneEvidence:
@@ -220,7 +227,7 @@ def _evidence(  # type: ignore[no-untyped-def]
         if "Kommune" in f.foerderberechtigte and not lead.excluded and lead.components[0].value > 0
     ]
     return KommuneEvidence(
-        departments=fitting_departments(session, list(profile.begriffe)),
+        departments=fitting_departments(session, _strong_words(profile)),
         offices=verwaltungen(session),
         funding=open_to_kommunen,
         this_year=now.year,

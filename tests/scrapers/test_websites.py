@@ -1,7 +1,7 @@
 """The municipal website crawler over loopback: robots.txt, page and depth limits, per-host
-spacing, a site that moved to another host, and the extractor. No municipal page is recorded in
-../shared/data yet, so the pages here are minimal hand-written HTML that exercise the crawl;
-they are not a layout test."""
+spacing, a site that moved to another host, and the extractor, on minimal hand-written HTML that
+exercises the crawl; then link discovery and decoding on the real pages in
+../shared/data/municipal/websites (Ahlen TYPO3, Untergruppenbach, Ittlingen, Brackenheim)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pytest_httpserver import HTTPServer
 from scrapers.base import RawDocument
 from scrapers.errors import RobotsDisallowed
 from scrapers.http import Http, HttpSettings
-from scrapers.websites import MunicipalWebsites, extract_departments, organisation_links, themen
-from tests.recorded import FETCHED_AT
+from scrapers.websites import MunicipalWebsites, extract_departments, organisation_links, page_text, themen
+from tests.recorded import FETCHED_AT, recorded
 
 AGS = "05114000"
 
@@ -173,3 +173,127 @@ def test_www_and_case_are_the_same_site(url: str) -> None:
     source = MunicipalWebsites(start={AGS: "https://krefeld.de/"})
     doc = RawDocument(url=url, body=page(body=ORGANISATION).encode(), fetched_at=FETCHED_AT)
     assert {d.ags for d in source.parse(doc)} == {AGS}
+
+
+SITES = "municipal/websites"
+AHLEN = "https://www.ahlen.de/start/aktuelles/aktuelle/information/nachricht/aus-ahlen/reparaturcafe-am-31-januar/"
+
+
+@pytest.mark.parametrize(
+    ("path", "url", "links"),
+    [
+        pytest.param(
+            "ahlen/ahlen.de.reparaturcafe.html",
+            AHLEN,  # og:url; the page's <base href> is https://www.ahlen.de/
+            [
+                "https://www.ahlen.de/start/verwaltung/organisationsplan/",
+                "https://www.ahlen.de/start/verwaltung/anschriften-verwaltungsgebaeude/",
+                "https://www.ahlen.de/start/themen/rathaus-politik/",
+                "https://www.ahlen.de/start/service/buergerservice/",
+            ],
+            id="ahlen",
+        ),
+        pytest.param(
+            "untergruppenbach/ubach.html",
+            "http://www.untergruppenbach.de/index.php?id=7",
+            [
+                "http://www.untergruppenbach.de/index.php?id=127&no_cache=1",  # Mitarbeiter
+                "http://www.untergruppenbach.de/index.php?id=31",  # Rathaus, Service & Gemeinderat
+                "http://www.untergruppenbach.de/index.php?id=33&no_cache=1",  # Rathaus Untergruppenbach
+                "http://www.untergruppenbach.de/index.php?id=34&no_cache=1",  # Verwaltungsstelle …
+                "http://www.untergruppenbach.de/index.php?id=132&no_cache=1",  # Behördenadressen
+                "http://www.untergruppenbach.de/index.php?id=37&no_cache=1",  # Bürgerservice
+            ],
+            id="untergruppenbach",
+        ),
+        pytest.param(
+            "ittlingen/ittlingen.html",
+            "http://www.ittlingen.de/2346_DEU_WWW.php",
+            [
+                "http://www.ittlingen.de/2341_DEU_WWW.php",  # Behörden & Ämter
+                "http://www.ittlingen.de/2205_DEU_WWW.php",  # Rathaus
+                "http://www.ittlingen.de/2345_DEU_WWW.php",  # Verwaltung
+            ],
+            id="ittlingen",
+        ),
+        pytest.param(
+            "brackenheim/WWW.php.htm",
+            "http://www.brackenheim.de/2273_DEU_WWW.php",
+            [
+                "http://www.brackenheim.de/2204_DEU_WWW.php",  # Rathaus
+                "http://www.brackenheim.de/2272_DEU_WWW.php",  # Stadtverwaltung
+                "http://www.brackenheim.de/2271_DEU_WWW.php",  # Rathausinfo
+            ],
+            id="brackenheim",
+        ),
+    ],
+)
+def test_real_pages_link_to_their_administration(path: str, url: str, links: list[str]) -> None:
+    """Departments and people first, then Rathaus/Verwaltung, then the service desk; never the
+    news ("Rathaus Aktuell"), forms ("Rathausvordrucke"), the council, print views or mail."""
+    assert organisation_links(recorded(f"{SITES}/{path}", url=url)) == links
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("ittlingen/ittlingen.html", "hilft über 500.000 €-Hürde"),  # windows-1252: 0x80 is €
+        ("brackenheim/WWW.php.htm", "Größte Weinbaugemeinde Württembergs"),
+        ("untergruppenbach/ubach.html", "Bürgerservice"),  # declared ISO-8859-1
+        ("ahlen/ahlen.de.reparaturcafe.html", "Reparaturcafé"),  # <meta charset="utf-8">
+    ],
+)
+def test_pages_decode_by_their_declared_charset(path: str, text: str) -> None:
+    decoded = page_text(recorded(f"{SITES}/{path}"))
+    assert text in decoded
+    assert "\ufffd" not in decoded
+
+
+def test_charset_of_the_http_header_wins_and_undeclared_pages_are_guessed() -> None:
+    body = '<meta charset="utf-8"><p>Bürgerbüro</p>'.encode("cp1252")
+    doc = RawDocument(
+        url="https://a.example/",
+        body=body,
+        fetched_at=FETCHED_AT,
+        content_type="text/html; charset=windows-1252",
+    )
+    assert "Bürgerbüro" in page_text(doc)
+    plain = RawDocument(
+        url="https://a.example/", body="<p>Bürgerbüro €</p>".encode("cp1252"), fetched_at=FETCHED_AT
+    )
+    assert "Bürgerbüro €" in page_text(plain)
+    assert "Bürgerbüro" in page_text(
+        RawDocument(url="https://a.example/", body="<p>Bürgerbüro</p>".encode(), fetched_at=FETCHED_AT)
+    )
+
+
+def test_links_by_their_words_on_any_layout() -> None:
+    """Words other sites use, none of the four recorded sites' URLs: held-out layouts see the same."""
+    doc = RawDocument(
+        url="https://www.gemeinde.example/startseite",
+        body=page(
+            "/de/buergerservice-verwaltung/ansprechpartner|Ansprechpartner von A–Z",
+            "/politik/organigramm.pdf|Organigramm",
+            "/leben/jugendamt|Jugendamt",
+            "/rathaus/aktuelles|Rathaus aktuell",
+            "/verwaltung/stellenangebote|Stellenangebote der Verwaltung",
+            "/ehrenamt|Ehrenamt",
+            "/impressum|Impressum",
+            "/rathaus|Rathaus & Verwaltung",
+            "/buergerbuero|Bürgerbüro",
+            "#|Verwaltung",
+            "/was-erledige-ich-wo/|",
+        )
+        .replace("</ul>", '<li><a href="/b"><img alt="Bürgerservice" src="b.png"></a></li></ul>')
+        .encode(),
+        fetched_at=FETCHED_AT,
+    )
+    assert organisation_links(doc) == [
+        "https://www.gemeinde.example/de/buergerservice-verwaltung/ansprechpartner",
+        "https://www.gemeinde.example/politik/organigramm.pdf",
+        "https://www.gemeinde.example/leben/jugendamt",
+        "https://www.gemeinde.example/was-erledige-ich-wo/",
+        "https://www.gemeinde.example/rathaus",
+        "https://www.gemeinde.example/buergerbuero",
+        "https://www.gemeinde.example/b",
+    ]

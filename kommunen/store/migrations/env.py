@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from kommunen.store import verwaltungen_model  # noqa: F401  (its table in the metadata)
 from kommunen.store.models import Base
 
 config = context.config
