@@ -149,7 +149,7 @@ def test_cli_leads_and_xlsx_name_the_office(
     monkeypatch.setenv("KOMMUNEN_HOME", str(ran))
     profile = str(PROFILES / "integration.toml")
     listed = runner.invoke(
-        app, ["leads", "--profile", profile, "--art", "kommunen", "--limit", "10", "-f", "json"]
+        app, ["leads", "--profile", profile, "--kind", "kommunen", "--limit", "10", "-f", "json"]
     )
     assert listed.exit_code == 0, listed.output
     assert "Landratsamt Reutlingen, Bismarckstraße 47, 72764 Reutlingen" in listed.output

@@ -90,7 +90,7 @@ def test_only_sqlite_files_are_cached() -> None:
     assert sqlite_file("postgresql+psycopg://u@host/kommunen") is None
 
 
-def test_cli_from_the_cache_never_imports_sqlalchemy(db: Engine, tmp_path: Path) -> None:
+def test_cli_from_the_cache_never_imports_sqlalchemy_or_pydantic(db: Engine, tmp_path: Path) -> None:
     # With this process's connections closed, SQLite folds the WAL of the updates above into the
     # file now, not when the first command closes its own (which would cost one more read).
     db.dispose()
@@ -98,14 +98,15 @@ def test_cli_from_the_cache_never_imports_sqlalchemy(db: Engine, tmp_path: Path)
     script = (
         "import sys\nsys.argv = ['kommunen', 'similar', 'Augsburg', '--k', '3']\n"
         "from kommunen.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('sqlalchemy' in sys.modules)\n"
+        "print('sqlalchemy' in sys.modules, 'pydantic' in sys.modules)\n"
     )
     runs = [
         subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
         for _ in range(3)
     ]
-    assert runs[0].stdout.splitlines()[-1] == "True"  # read the database, wrote the cache
+    assert runs[0].stdout.splitlines()[-1] == "True False"  # read the database, wrote the cache
     # On a busy machine SQLite may still fold its WAL into the file as the first command closes,
     # which counts as a change (one more read, never a stale answer); from then on the cache holds.
-    assert runs[2].stdout.splitlines()[-1] == "False"
+    # nor Pydantic: the arguments have their types already (cli.coercion)
+    assert runs[2].stdout.splitlines()[-1] == "False False"
     assert "1. Mannheim: 316.877 Einw. (Ref. Augsburg 303.150)" in runs[2].stdout

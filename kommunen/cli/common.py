@@ -10,8 +10,11 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
+from kommunen.cli import coercion
 from kommunen.cli.german import GermanTyper
 from kommunen.outputs.render import Format
+
+coercion.install()
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -95,11 +95,7 @@ def leads(
     profile: ProfileOption,
     kind: Annotated[
         str | None,
-        typer.Option(
-            "--kind",
-            "--art",
-            help="ausschreibung (tender), foerderung (funding) oder kommune.",
-        ),
+        typer.Option("--kind", help="ausschreibung (tender), foerderung (funding) oder kommune."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 30,
     alle: Annotated[
