@@ -187,11 +187,12 @@ def test_profile_with_a_kreis_reference_gives_kreis_leads(ix: GemeindeIndex, tmp
     assert by_key["08117"].title == "Landkreis Göppingen (Baden-Württemberg) – Kreis 08117"
     assert (
         by_key["08117"].reason
-        == "ähnlich groß wie Referenzkreis Landkreis Tübingen (263.706 zu 234.649 Einw.)"
+        == "ähnlich groß wie Referenzkreis Landkreis Tübingen (263.706 zu 234.649 Einw.) · "
+        "53 km von Referenzkreis Landkreis Tübingen"  # no region: nearer a reference is better
     )
     assert by_key["08415"].reason == (  # Reutlingen
         "ähnlich groß wie Referenzkreis Landkreis Tübingen (293.624 zu 234.649 Einw.) · "
-        "Nachbarkreis von Landkreis Tübingen"
+        "18 km von Referenzkreis Landkreis Tübingen · Nachbarkreis von Landkreis Tübingen"
     )
     both = Matcher(
         load_profile(_profile(tmp_path, 'referenzen = ["Landkreis Tübingen", "Augsburg"]'), ix), ix, NOW

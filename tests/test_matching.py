@@ -219,7 +219,8 @@ def test_rank_and_store_kommune_leads(loaded) -> None:  # type: ignore[no-untype
     neusaess = leads.find("kommune:09772184")  # Augsburg's neighbour, 6.5 km away (2024 file's centres)
     assert neusaess.reason == "6 km von Augsburg · Nachbargemeinde von Referenzkommune Augsburg"
     assert not {"09761000", "08416041"} & {lead.ref for lead in kommunen}  # references are no leads
-    assert all(20_000 <= index.einwohner[index.row_of[lead.ref]] <= 600_000 for lead in kommunen)
+    assert all(20_000 <= (lead.kommune.einwohner if lead.kommune else 0) <= 600_000 for lead in kommunen)
+    assert {len(lead.ref) for lead in kommunen} == {5, 8}  # Gemeinden and Kreise (both arten by default)
     expired = [lead for lead in leads if lead.excluded == "Frist abgelaufen"]
     assert expired  # the SDK notices' deadlines lie in the past
     counts = store_leads(engine, profile, leads, NOW)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kommunen.collect.pipeline import archive
@@ -25,7 +25,7 @@ from kommunen.collect.verwaltungen_import import import_verwaltungen
 from kommunen.errors import DataFileError
 from kommunen.store.models import Gebiet, Gebietsaenderung, Gemeinde, KreisSitz, RawDocumentRow
 from kommunen.store.records import store_records
-from kommunen.store.upsert import Counts
+from kommunen.store.upsert import Counts, derived_unchanged, replace_derived
 from scrapers import anschriften, gebietsaenderungen
 from scrapers.base import RawDocument
 from scrapers.errors import ParseError
@@ -123,6 +123,12 @@ class DerivedResult:
     verwaltungen: int | None = None
 
 
+CHANGE_COLUMNS = (
+    *("alt_ags", "neu_ags", "art", "alt_name", "neu_name"),
+    *("einwohner", "flaeche_m2", "wirksam", "kennziffer", "source_url"),
+)
+
+
 def _inputs_hash(bodies: Iterable[bytes]) -> str:
     digest = hashlib.sha256()
     for body in bodies:
@@ -140,59 +146,28 @@ def import_derived(session: Session, data_dir: Path) -> DerivedResult:
     result = DerivedResult()
     changes = _read_present(data_dir, CHANGES_FILES)
     digest = _inputs_hash(body for _, body in changes)
-    stored = session.scalar(select(Gebietsaenderung.inputs_hash).limit(1))
-    if changes and stored != digest:
+    if changes and not derived_unchanged(session, Gebietsaenderung, digest):
         try:
             records = [r for url, body in changes for r in gebietsaenderungen.parse(url, body)]
         except ParseError as exc:
             raise DataFileError(str(exc)) from exc
         rows = {(r.alt_ags, r.neu_ags, r.art): r for r in records}  # a split names a pair once per part
-        session.execute(delete(Gebietsaenderung))
-        if rows:
-            session.execute(
-                insert(Gebietsaenderung),
-                [
-                    {
-                        "alt_ags": r.alt_ags,
-                        "neu_ags": r.neu_ags,
-                        "art": r.art,
-                        "alt_name": r.alt_name,
-                        "neu_name": r.neu_name,
-                        "einwohner": r.einwohner,
-                        "flaeche_m2": r.flaeche_m2,
-                        "wirksam": r.wirksam,
-                        "kennziffer": r.kennziffer,
-                        "source_url": r.source_url,
-                        "inputs_hash": digest,
-                    }
-                    for r in rows.values()
-                ],
-            )
-        result.aenderungen = len(rows)
+        stored = [{c: getattr(r, c) for c in CHANGE_COLUMNS} for r in rows.values()]
+        result.aenderungen = replace_derived(session, Gebietsaenderung, stored, digest)
     sitze = _read_present(data_dir, [SITZ_FILE])
     digest = _inputs_hash(body for _, body in sitze)
-    if sitze and session.scalar(select(KreisSitz.inputs_hash).limit(1)) != digest:
+    if sitze and not derived_unchanged(session, KreisSitz, digest):
         url, body = sitze[0]
         try:
             found = anschriften.kreis_sitze(url, body)
         except ParseError as exc:
             raise DataFileError(str(exc)) from exc
-        session.execute(delete(KreisSitz))
-        if found:
-            session.execute(
-                insert(KreisSitz),
-                [
-                    {
-                        "key": k.key,
-                        "sitz": k.sitz,
-                        "anschrift": k.anschrift,
-                        "source_url": url,
-                        "inputs_hash": digest,
-                    }
-                    for k in found
-                ],
-            )
-        result.kreissitze = len(found)
+        result.kreissitze = replace_derived(
+            session,
+            KreisSitz,
+            [{"key": k.key, "sitz": k.sitz, "anschrift": k.anschrift, "source_url": url} for k in found],
+            digest,
+        )
     result.verwaltungen = import_verwaltungen(session, data_dir, SITZ_FILE)
     return result
 

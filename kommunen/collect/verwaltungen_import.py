@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunen.errors import DataFileError
 from kommunen.store.models import Gebiet, Gemeinde
+from kommunen.store.upsert import derived_unchanged, replace_derived
 from kommunen.store.verwaltungen_model import Verwaltung
 from kommunen.text import fold
 from scrapers import anschriften, websites_index
@@ -52,7 +53,7 @@ def import_verwaltungen(session: Session, data_dir: Path, anschriften_file: Path
         digest.update(name.encode() + b"\0" + hashlib.sha256(body).digest())
     digest.update(repr(gemeinden).encode())
     inputs_hash = digest.hexdigest()
-    if session.scalar(select(Verwaltung.inputs_hash).limit(1)) == inputs_hash:
+    if derived_unchanged(session, Verwaltung, inputs_hash):
         return None
     bodies = dict(files)
     try:
@@ -68,25 +69,19 @@ def import_verwaltungen(session: Session, data_dir: Path, anschriften_file: Path
     kreis_rows = session.execute(select(Gebiet.key, Gebiet.name).where(Gebiet.ebene == "kreis"))
     kreise = {key: name for key, name in kreis_rows}
     websites = match_websites(records, sites, [(a, n, k) for a, n, k in gemeinden], kreise)
-    session.execute(delete(Verwaltung))
-    if records:
-        session.execute(
-            insert(Verwaltung),
-            [
-                {
-                    "key": r.key,
-                    "name": r.name,
-                    "anschrift": r.anschrift,
-                    "verband_key": r.verband_key,
-                    "website": websites[r.key].url if r.key in websites else "",
-                    "website_quelle": websites[r.key].quelle if r.key in websites else "",
-                    "source_url": r.source_url,
-                    "inputs_hash": inputs_hash,
-                }
-                for r in records
-            ],
-        )
-    return len(records)
+    rows = [
+        {
+            "key": r.key,
+            "name": r.name,
+            "anschrift": r.anschrift,
+            "verband_key": r.verband_key,
+            "website": websites[r.key].url if r.key in websites else "",
+            "website_quelle": websites[r.key].quelle if r.key in websites else "",
+            "source_url": r.source_url,
+        }
+        for r in records
+    ]
+    return replace_derived(session, Verwaltung, rows, inputs_hash)
 
 
 def match_websites(

@@ -71,7 +71,18 @@ class KommuneLeads:
     def __init__(self, matcher: Matcher, evidence: KommuneEvidence) -> None:
         self.m, self.evidence = matcher, evidence
         p, index = matcher.profile, matcher.index
-        self.anchors = [matcher.home, *matcher.refs] if matcher.home is not None else list(matcher.refs)
+        # Where a lead is measured from: home, then the references (a Kreis by its centre), by name.
+        home = [(index.kurzname[matcher.home], matcher.home)] if matcher.home is not None else []
+        places = [*home, *((f"Referenzkommune {index.kurzname[r]}", r) for r in matcher.refs)]
+        self.anchors = [(name, float(index.lat[r]), float(index.lon[r])) for name, r in places]
+        self.anchors += [
+            (
+                f"Referenzkreis {index.kreise.kurzname[r]}",
+                float(index.kreise.lat[r]),
+                float(index.kreise.lon[r]),
+            )
+            for r in matcher.kreis_refs
+        ]
         self.levels: list[_Level] = []
         self.stand_in = {} if matcher.kreis_refs else self._kreise_of_references()
         if "gemeinde" in p.arten and matcher.refs:
@@ -124,11 +135,9 @@ class KommuneLeads:
         """Near home or a reference within the radius: 1 at the spot, ½ at the radius; in the target
         Länder beyond it 0.4 fading with the distance; without a region, nearer a reference is
         better (a reference next door is easier shown)."""
-        p, index = self.m.profile, self.m.index
+        p = self.m.profile
         n = len(ix)
-        kms = np.array(
-            [haversine_km(ix.lat, ix.lon, float(index.lat[a]), float(index.lon[a])) for a in self.anchors]
-        )
+        kms = np.array([haversine_km(ix.lat, ix.lon, lat, lon) for _, lat, lon in self.anchors])
         anchor = np.nan_to_num(kms, nan=np.inf).argmin(axis=0)
         km = kms[anchor, np.arange(n)]
         in_land = np.isin(ix.land_key, list(p.laender)) if p.laender else np.zeros(n, dtype=bool)
@@ -266,11 +275,9 @@ class KommuneLeads:
         return Component("aehnlichkeit", value, why)
 
     def _lage_component(self, level: _Level, row: int) -> Component:
-        p, index = self.m.profile, self.m.index
+        p = self.m.profile
         value, km = float(level.lage[row]), float(level.lage_km[row])
-        anchor = int(level.lage_anchor[row])
-        place = index.kurzname[self.anchors[anchor]]
-        named = place if anchor == 0 and self.m.home is not None else f"Referenzkommune {place}"
+        named = self.anchors[int(level.lage_anchor[row])][0]
         if value <= 0:
             return Component("lage", 0.0, "außerhalb der Zielregion" if p.laender or p.radius_km else "")
         if (p.radius_km and km <= p.radius_km) or (not p.laender and not p.radius_km and km <= 300):

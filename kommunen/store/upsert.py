@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, tuple_, update
+from sqlalchemy import Table, delete, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from kommunen.store.models import Base
@@ -121,3 +121,17 @@ def _flush(
     if changed:
         session.execute(update(model), changed)
     return Counts(new=len(new), changed=len(changed), unchanged=len(batch) - len(new) - len(changed))
+
+
+def derived_unchanged(session: Session, model: Any, inputs_hash: str) -> bool:
+    """Whether a derived table was last built from these very inputs (each row keeps their hash)."""
+    return bool(session.scalar(select(model.inputs_hash).limit(1)) == inputs_hash)
+
+
+def replace_derived(session: Session, model: Any, rows: Sequence[dict[str, Any]], inputs_hash: str) -> int:
+    """A table derived from files is replaced whole, never merged: a row the new files no longer
+    have must go. Returns how many rows it holds now."""
+    session.execute(delete(model))
+    if rows:
+        session.execute(insert(model), [{**row, "inputs_hash": inputs_hash} for row in rows])
+    return len(rows)
