@@ -28,6 +28,12 @@ if [ -n "$pgbin" ] && [ -z "${KOMMUNEN_TEST_POSTGRES_URL:-}" ]; then
 fi
 [ -n "${KOMMUNEN_TEST_POSTGRES_URL:-}" ] || echo "kein PostgreSQL: die PostgreSQL-Tests werden übersprungen" >&2
 
+# Chromium for the browser tests (tests/test_report_browser.py drives the system's browser; nothing downloaded).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+command -v chromium >/dev/null || echo "kein Chromium: die Browser-Tests werden übersprungen" >&2
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

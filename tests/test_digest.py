@@ -20,6 +20,9 @@ from kommunen.matching.leads import Ranking
 from kommunen.outputs import digest as mail
 from kommunen.store.db import session_scope
 from kommunen.store.models import DigestSent
+from tests.report_data import Built, built
+
+__all__ = ["built"]  # the session fixture with the real report
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 TO = "team@example.org"
@@ -94,10 +97,16 @@ def leads(title: str = "Sprachmittlung für die Ausländerbehörde Würzburg") -
     ]
 
 
-def run_digest(engine: Engine, smtp: SmtpSettings, items: list[Lead], profile: str = "Mehrsprachig gGmbH"):  # type: ignore[no-untyped-def]
+def run_digest(  # type: ignore[no-untyped-def]
+    engine: Engine,
+    smtp: SmtpSettings,
+    items: list[Lead],
+    profile: str = "Mehrsprachig gGmbH",
+    anhang: tuple[str, bytes] | None = None,
+):
     built = mail.build(engine, profile, "data/profiles/integration.toml", TO, Ranking.of(items))
     if built.items:
-        message = mail.compose(built, smtp.sender, TO, NOW)
+        message = mail.compose(built, smtp.sender, TO, NOW, anhang)
         mail.send(message, smtp)
         mail.mark_sent(engine, built, TO, NOW)
     return built
@@ -124,6 +133,23 @@ def test_sent_digest_is_multipart_german_and_well_formed(engine: Engine, smtp) -
     html = parsed.get_body(("html",)).get_content()
     link = '<a href="https://ted.europa.eu/en/notice/-/detail/1-2026">'
     assert f"{link}Sprachmittlung für die Ausländerbehörde Würzburg</a>" in html
+
+
+def test_the_digest_carries_the_days_report(engine: Engine, smtp, built: Built) -> None:  # type: ignore[no-untyped-def]
+    inbox, settings = smtp
+    report = built.path.read_bytes()  # the real report of the example profile (tests/report_data.py)
+    run_digest(engine, settings, leads(), anhang=("bericht-2026-11-22.html", report))
+    (received,) = inbox.received
+    parsed = email.message_from_bytes(received.as_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/mixed"
+    body, attachment = parsed.iter_parts()
+    assert body.get_content_type() == "multipart/alternative"
+    assert attachment.get_content_type() == "text/html"
+    assert attachment.get_filename() == "bericht-2026-11-22.html"
+    assert attachment.get_content().encode("utf-8") == report
+    text = parsed.get_body(("plain",)).get_content()
+    assert "Im Anhang: bericht-2026-11-22.html – Karte und Leads" in text
+    assert len(received.as_bytes()) < 1.4 * len(report) + 20_000  # base64, and the mail around it
 
 
 def test_second_run_sends_nothing_and_a_moved_deadline_comes_again(engine: Engine, smtp) -> None:  # type: ignore[no-untyped-def]

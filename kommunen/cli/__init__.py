@@ -16,10 +16,10 @@ from kommunen.errors import KommunenError
 
 # The order of these modules is the order of the commands in --help.
 # isort: off
-from kommunen.cli import places, sources, leads, run
+from kommunen.cli import places, sources, leads, report, run
 # isort: on
 
-__all__ = ["app", "leads", "main", "places", "run", "sources"]
+__all__ = ["app", "leads", "main", "places", "report", "run", "sources"]
 
 
 OS_ERRORS = {

@@ -57,6 +57,8 @@ def import_gemeinden(
         typer.echo(f"Gebietsänderungen {derived.aenderungen} Zeilen (Nachfolger fusionierter Gemeinden)")
     if derived.kreissitze is not None:
         typer.echo(f"Kreissitze {derived.kreissitze} (Anschriftenverzeichnis)")
+    if derived.verwaltungen is not None:
+        typer.echo(f"{derived.verwaltungen:,} Verwaltungen".replace(",", ".") + " (Anschriftenverzeichnis)")
     if borders.pairs:
         typer.echo(
             "Nachbarn   "
@@ -132,6 +134,9 @@ def similar(
         ),
     ] = None,
     fmt: FormatOption = Format.table,
+    karte: Annotated[
+        Path | None, typer.Option("--karte", help="Dazu eine Karte als HTML-Datei, z. B. karte.html.")
+    ] = None,
 ) -> None:
     """Ähnliche Kommunen finden: gleiche Größe, Dichte, Siedlungstyp und Verstädterung.
 
@@ -177,6 +182,10 @@ def similar(
     for hinweis in model.hinweise(references):
         typer.echo(f"Hinweis: {hinweis}", err=True)
     _render_similar(results, fmt, model.describe(references))
+    if karte is not None:
+        from kommunen.cli.report import similar_map
+
+        similar_map(results, references, model.index, karte)
 
 
 SIMILAR_NARROW = ("ags", "typ", "kreis", "dichte", "land")  # left out first on a narrow terminal

@@ -152,6 +152,7 @@ def digest_job() -> None:
     from kommunen.matching.leads import rank, store_leads
     from kommunen.matching.profile import load_profile
     from kommunen.outputs import digest as mail
+    from kommunen.outputs import report
     from kommunen.places.gemeinden import GemeindeIndex
 
     settings = DigestSettings.from_env()
@@ -165,10 +166,11 @@ def digest_job() -> None:
     leads = rank(engine, profile, index, now)
     store_leads(engine, profile, leads, now)
     smtp = SmtpSettings.from_env()
+    anhang = report.anhang(engine, profile, leads, index, Settings.from_env().data_dir, now)  # the day's map
     for recipient in settings.recipients:
         built = mail.build(engine, profile.name, settings.profile, recipient, leads)
         if built.items:
-            mail.send(mail.compose(built, smtp.sender, recipient, now), smtp)
+            mail.send(mail.compose(built, smtp.sender, recipient, now, anhang), smtp)
             mail.mark_sent(engine, built, recipient, now)
 
 

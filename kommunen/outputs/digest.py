@@ -133,7 +133,10 @@ def _one_line(value: str) -> str:
     return " ".join(clean_text(value).split())
 
 
-def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> EmailMessage:
+def compose(
+    digest: Digest, sender: str, recipient: str, now: datetime, anhang: tuple[str, bytes] | None = None
+) -> EmailMessage:
+    """The mail; `anhang` (file name, HTML) is the day's report with its map (outputs.report)."""
     unsubscribe = f"mailto:{sender}?subject=abbestellen"
     context = {
         "profile": digest.profile,
@@ -142,6 +145,7 @@ def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> Email
         "day": now.astimezone(BERLIN).strftime("%d.%m.%Y"),
         "sections": digest.sections,
         "unsubscribe": unsubscribe,
+        "anhang": anhang[0] if anhang else "",
     }
     message = EmailMessage()
     message["Subject"] = _one_line(f"{digest.profile}: {len(digest.items)} neue Leads")
@@ -153,6 +157,10 @@ def compose(digest: Digest, sender: str, recipient: str, now: datetime) -> Email
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(TEXT.get_template("digest.txt.j2").render(context))
     message.add_alternative(HTML.get_template("digest.html.j2").render(context), subtype="html")
+    if anhang:
+        message.add_attachment(
+            anhang[1], maintype="text", subtype="html", filename=anhang[0], params={"charset": "utf-8"}
+        )
     return message
 
 
