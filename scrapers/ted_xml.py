@@ -1,5 +1,5 @@
 """Reading a TED_EXPORT document whatever its namespace: XPath compiled once per namespace
-variant, plain child paths walked without XPath (lxml's C iteration)."""
+variant."""
 
 from __future__ import annotations
 
@@ -9,57 +9,55 @@ from typing import ClassVar
 from lxml import etree
 
 _PLAIN_PATH = re.compile(r"t:[A-Z0-9_]+(?:/t:[A-Z0-9_]+)*")
+_LOCAL: dict[str, str] = {}  # "{namespace}TOWN" → "TOWN": the same few hundred tags in every notice
+
+
+def _local(tag: str) -> str:
+    name = tag.rpartition("}")[2]
+    if len(_LOCAL) < 10_000:  # a document of made-up tags must not grow it without end
+        _LOCAL[tag] = name
+    return name
 
 
 class Notice:
     """One TED_EXPORT document: XPath expressions compiled once per namespace variant."""
 
     _compiled: ClassVar[dict[str, dict[str, etree.XPath]]] = {}  # namespace → expression → XPath
-    _plain: ClassVar[dict[str, dict[str, tuple[str, ...] | None]]] = {}  # namespace → expression → tags
+    _first: ClassVar[dict[str, dict[str, etree.XPath | None]]] = {}  # the same for first()
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.ns = etree.QName(root).namespace or ""
         self._paths = self._compiled.setdefault(self.ns, {})  # keyed by the expression alone:
-        self._tagged = self._plain.setdefault(self.ns, {})  # a str's hash is cached, a tuple's not
+        self._firsts = self._first.setdefault(self.ns, {})  # a str's hash is cached, a tuple's not
 
     def x(self, node: etree._Element, expr: str) -> list[etree._Element]:
-        tags = self._tags(expr)
-        if tags is not None:  # a plain path of children: lxml's C iteration, no XPath
-            nodes = [node]
-            for tag in tags:
-                nodes = [child for parent in nodes for child in parent.iterchildren(tag)]
-            return nodes
         path = self._paths.get(expr)
         if path is None:
-            namespaces = {"t": self.ns} if self.ns else None
-            path = self._paths[expr] = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
-        return path(node)  # type: ignore[return-value]
+            path = self._paths[expr] = self._compile(expr)
+        return path(node)  # type: ignore[no-any-return]
 
     def first(self, node: etree._Element | None, expr: str) -> etree._Element | None:
+        """The first match; a plain path of children takes the first child at each step."""
         if node is None:
             return None
-        tags = self._tags(expr)
-        if tags is not None:
-            for tag in tags:
-                node = next(node.iterchildren(tag), None)
-                if node is None:
-                    return None
-            return node
-        found = self.x(node, expr)
-        return found[0] if found else None
-
-    def _tags(self, expr: str) -> tuple[str, ...] | None:
-        """ "t:A/t:B" → ("{ns}A", "{ns}B"); None where XPath is needed (//, |, predicates, *)."""
         try:
-            return self._tagged[expr]
+            path = self._firsts[expr]
         except KeyError:
-            plain = _PLAIN_PATH.fullmatch(expr)
-            prefix = f"{{{self.ns}}}" if self.ns else ""
-            found = self._tagged[expr] = (
-                tuple(prefix + step[2:] for step in expr.split("/")) if plain else None
+            plain = _PLAIN_PATH.fullmatch(expr) is not None
+            path = self._firsts[expr] = (
+                self._compile("/".join(f"{step}[1]" for step in expr.split("/"))) if plain else None
             )
-            return found
+        found = self.x(node, expr) if path is None else path(node)
+        return found[0] if found else None  # type: ignore[no-any-return]
+
+    def _compile(self, expr: str) -> etree.XPath:
+        """Compiled XPath beats walking children in Python even for "t:A/t:B" (no tag matcher
+        to build per step); a document without namespace reads a plain path without "t:"."""
+        if self.ns:
+            return etree.XPath(expr, namespaces={"t": self.ns}, smart_strings=False)
+        plain = _PLAIN_PATH.fullmatch(expr.replace("[1]", "")) is not None
+        return etree.XPath(expr.replace("t:", "") if plain else expr, smart_strings=False)
 
     def text(self, node: etree._Element | None, expr: str) -> str:
         """The text of the first match, whitespace collapsed, one space between its <P>s."""
@@ -75,11 +73,38 @@ class Notice:
         fields of the same address or lot."""
         found: dict[str, etree._Element] = {}
         if node is not None:
+            names = _LOCAL
             for child in node:
                 tag = child.tag
-                if isinstance(tag, str):
-                    found.setdefault(tag.rpartition("}")[2], child)
+                name = names.get(tag)
+                if name is None:
+                    if not isinstance(tag, str):
+                        continue
+                    name = _local(tag)
+                if name not in found:
+                    found[name] = child
         return found
+
+    @staticmethod
+    def kids_and_all(
+        node: etree._Element, name: str
+    ) -> tuple[dict[str, etree._Element], list[etree._Element]]:
+        """kids(), and in the same walk every child called `name` (a lot's NUTS codes)."""
+        found: dict[str, etree._Element] = {}
+        every: list[etree._Element] = []
+        names = _LOCAL
+        for child in node:
+            tag = child.tag
+            local = names.get(tag)
+            if local is None:
+                if not isinstance(tag, str):
+                    continue
+                local = _local(tag)
+            if local not in found:
+                found[local] = child
+            if local == name:
+                every.append(child)
+        return found, every
 
     @staticmethod
     def leaf(element: etree._Element | None) -> str:
