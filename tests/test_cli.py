@@ -203,10 +203,10 @@ def test_profile_check_leads_and_explain() -> None:
     assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4}", r["seit"]) for r in again)  # seen before: since when
     explained = runner.invoke(app, ["explain", "--profile", profile, ranked[0]["id"]])
     assert explained.exit_code == 0
-    assert "aehnlichkeit" in explained.output
-    assert "region" in explained.output
+    assert "Ähnlichkeit" in explained.output  # the component's German name
+    assert "Lage" in explained.output
 
-    wrong = runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommunen"])
+    wrong = runner.invoke(app, ["leads", "--profile", profile, "--kind", "gemeinden"])
     assert wrong.exit_code != 0
 
 

@@ -92,8 +92,10 @@ def test_export_and_run_survive_a_control_character(tmp_path: Path) -> None:
     xlsx = tmp_path / "leads.xlsx"
     result = runner.invoke(app, ["export", "--profile", str(PROFILE), "-o", str(xlsx)])
     assert result.exit_code == 0, result.output
-    reasons = [row[3] for row in openpyxl.load_workbook(xlsx)["Kommunen"].iter_rows(values_only=True)]
-    assert f"Ansprechpartner: {CLEAN}" in next(r for r in reasons if "Ansprechpartner" in r)
+    rows = list(openpyxl.load_workbook(xlsx)["Kommunen"].iter_rows(values_only=True))
+    karlsruhe = next(dict(zip(rows[0], row, strict=True)) for row in rows if row[5] == "08212000")
+    assert f"Fachbereich: {CLEAN}" in karlsruhe["Warum"]
+    assert karlsruhe["Fachbereich"] == CLEAN
 
     for suffix in ("csv", "json", "ics"):
         path = tmp_path / f"l.{suffix}"
@@ -101,19 +103,19 @@ def test_export_and_run_survive_a_control_character(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         written = path.read_text(encoding="utf-8")
         assert not any(c in written for c in CONTROLS), suffix
-    assert f"Ansprechpartner: {CLEAN}" in (tmp_path / "l.csv").read_text(encoding="utf-8")
+    assert f"Fachbereich: {CLEAN}" in (tmp_path / "l.csv").read_text(encoding="utf-8")
 
     run = runner.invoke(app, ["run"])
     assert run.exit_code == 0, run.output
     book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
-    assert any(CLEAN in str(row[3]) for row in book["Kommunen"].iter_rows(values_only=True))
+    assert any(CLEAN in map(str, row) for row in book["Kommunen"].iter_rows(values_only=True))
 
 
 @pytest.mark.usefixtures("stored")
 def test_terminal_output_carries_no_escape_sequence() -> None:
     explained = runner.invoke(app, ["explain", "--profile", str(PROFILE), "kommune:08212000"])
     assert explained.exit_code == 0, explained.output
-    assert f"Ansprechpartner: {CLEAN}" in explained.output
+    assert f"Fachbereich: {CLEAN}" in explained.output
     contacts = runner.invoke(app, ["ansprechpartner", "Karlsruhe"])
     assert contacts.exit_code == 0, contacts.output
     assert CLEAN in contacts.output

@@ -84,8 +84,8 @@ def test_leads_and_sources_fit_80_columns() -> None:
     leads = in_terminal("leads", "--profile", str(PROFILE), "--kind", "kommune", "--limit", "3")
     assert max(cell_len(line) for line in leads) <= 80
     assert leads[1].split() == ["Punkte", "Seit", "Art", "Titel", "Warum"]
-    assert leads[3].split()[:2] == ["70", "neu"]
-    assert leads[3].split()[3] == "Karlsruhe,"  # words whole, not pieces
+    assert leads[3].split()[:2] == ["46", "neu"]
+    assert leads[3].split()[3:5] == ["Landkreis", "Reutlingen"]  # words whole, not pieces
     sources = in_terminal("sources")
     assert max(cell_len(line) for line in sources) <= 80
     assert sources[0].split() == ["Quelle", "Letzter", "Lauf", "Status", "Neu", "Geändert", "Fehler"]

@@ -159,7 +159,7 @@ def leads(
         else columns + contact,
         fmt,
         title=f"{len(shown)} Leads",
-        optional=("seit", "art"),
+        optional=("kontakt", "seit", "art"),  # on a narrow terminal the reason stays, the address goes
     )
 
 
