@@ -90,7 +90,8 @@ class KommuneLeads:
         kreis_refs = matcher.kreis_refs or list(self.stand_in)
         if "kreis" in p.arten and kreis_refs:
             kreise = index.kreise
-            anchors = [kreise.row_of[str(index.kreis_key[r])] for r in matcher.refs] + matcher.kreis_refs
+            own = [kreise.row_of.get(str(index.kreis_key[r])) for r in matcher.refs]
+            anchors = [r for r in own if r is not None] + matcher.kreis_refs
             level = self._level(kreise, matcher.kreis_model, kreis_refs, anchors)
             if "gemeinde" in p.arten:  # a kreisfreie Stadt is a Gemeinde lead already
                 level.candidates &= ~np.isin(kreise.textkennzeichen, KREISFREI)
