@@ -44,6 +44,12 @@ def ranked(ran: Path):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
+def _rows(sheet) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """A sheet's rows by its header, as a person filtering it reads them."""
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
 def _evidence_kinds(lead: Lead) -> set[str]:
     return {c.name for c in lead.components if c.value > 0 and c.evidence}
 
@@ -155,10 +161,8 @@ def test_cli_leads_and_xlsx_name_the_office(
     assert "Landratsamt Reutlingen, Bismarckstraße 47, 72764 Reutlingen" in listed.output
     path = tmp_path / "leads.xlsx"
     assert runner.invoke(app, ["export", "--profile", profile, "-o", str(path)]).exit_code == 0
-    sheet = openpyxl.load_workbook(path)["Kommunen"]
-    header = [c.value for c in sheet[1]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    reutlingen = next(r for r in rows if r["AGS"] == "08415")
+    book = openpyxl.load_workbook(path)
+    reutlingen = next(r for r in _rows(book["Kommunen"]) if r["AGS"] == "08415")
     assert (reutlingen["Name"], reutlingen["Art"], reutlingen["Land"]) == (
         "Landkreis Reutlingen",
         "Kreis",
@@ -166,9 +170,7 @@ def test_cli_leads_and_xlsx_name_the_office(
     )
     assert reutlingen["Ansprechstelle"] == "Landratsamt Reutlingen"
     assert reutlingen["Einwohner"] == 293_624
-    tenders = openpyxl.load_workbook(path)["Ausschreibungen"]
-    header = [c.value for c in tenders[1]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in tenders.iter_rows(min_row=2)]
+    rows = _rows(book["Ausschreibungen"])
     wetterau = next(r for r in rows if r["Titel"] == "Sozialarbeiterische Betreuung von Flüchtlingen")
     assert (wetterau["Auftraggeber"], wetterau["Ort"], wetterau["Stufe"]) == (
         "Kreisausschuss des Wetteraukreises",

@@ -13,6 +13,7 @@ from kommunen.matching.lead import PastTender
 from kommunen.matching.procedures import STAGE_WORDS
 from kommunen.matching.score import ScoredTenders
 from kommunen.matching.topic import combine
+from kommunen.places.verwaltungen import names_a_department
 
 MIN_FIT = 0.15  # the theme fit (matching.topic.combine without place or deadline) a notice needs
 PER_KOMMUNE = 10
@@ -71,9 +72,9 @@ def purchase_history(scored: ScoredTenders) -> dict[str, list[PastTender]]:
 
 
 def _department(department: str, buyer: str) -> str:
-    """The notice's department, unless it only repeats the buyer."""
+    """The notice's department as the Kommune's cards name it (places.verwaltungen), else ""."""
     department = " ".join(department.split())
-    return "" if not department or department.casefold() in buyer.casefold() else department
+    return department if names_a_department(department, buyer) else ""
 
 
 def history_value(past: list[PastTender], this_year: int) -> float:
