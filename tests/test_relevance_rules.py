@@ -19,9 +19,12 @@ from kommunen.matching.lead import Component
 from kommunen.matching.leads import tender_columns
 from kommunen.matching.profile import load_profile
 from kommunen.matching.score import Matcher
-from kommunen.matching.topic import buyer_kind, notice_nature, offered_natures
+from kommunen.matching.topic import buyer_kind, notice_nature, offered_natures, plans_a_building
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import engine_for, session_scope
+from kommunen.store.records import search_text
+from scrapers.base import RawDocument
+from scrapers.notice_files import parse_notice
 from tests.recorded import SHARED
 
 runner = CliRunner()
@@ -152,3 +155,49 @@ def test_the_involved_are_no_participation(scored) -> None:  # type: ignore[no-u
 def test_energetic_renovation_is_no_energy_advice(scored) -> None:  # type: ignore[no-untyped-def]
     # 362385-2021 "Energetische Sanierung d. Blocks Finsterwalder Str. 1-11": building planning
     assert scored["klima"][0]["362385-2021"]["text"].evidence == "Begriffe: Nachhaltigkeit"
+
+
+def test_a_generic_code_with_a_building_discipline_plans_a_building(scored) -> None:  # type: ignore[no-untyped-def]
+    # 617055-2024 "MarienBad (Los 2)", CPV 71000000: the award of the pool's TGA planning; its text
+    # names the "technische Gebäudeausrüstung" and less "Treibhausgasemissionen". 533172-2024, the
+    # Charité's "Technische Ausrüstung" (71240000) with its "ALG 8 – Gebäudeautomation".
+    klima = scored["klima"][0]
+    for notice in ("617055-2024", "533172-2024"):
+        assert (klima[notice]["leistung"].value, klima[notice]["leistung"].evidence) == (
+            0.0,
+            "Bauplanung, Sie bieten Dienstleistung",
+        )
+    # 154434-2019, Hochwasserrückhaltebecken Weilers/Bracht (71300000): its Fachlose name Tragwerks-
+    # planung and a "Technische Ausrüstung" of a dam, and Umweltplanung: no building
+    assert klima["154434-2019"]["leistung"].value == 1.0
+    assert plans_a_building("71000000", "fachplaner technische gebaudeausrustung neu")
+    assert not plans_a_building("71314300", "energieaudit der technischen gebaudeausrustung")
+
+
+def test_a_municipal_company_is_nearer_than_other_companies(scored) -> None:  # type: ignore[no-untyped-def]
+    # real buyers: 161244-2021, 419422-2023 (eForms BT-11 pub-undert-la), the Stadtwerke of the notices
+    municipal = (0.6, "Auftraggeber ist ein kommunales Unternehmen")
+    assert buyer_kind("", "utilities", "Versorgungsbetriebe Hoyerswerda GmbH") == municipal
+    assert buyer_kind("", "pub-undert-la", "Gewobag Wohnungsbau - Aktiengesellschaft Berlin") == municipal
+    assert buyer_kind("", "utilities", "Stadtwerke München GmbH") == municipal
+    assert buyer_kind("", "utilities", "TenneT TSO GmbH")[0] == 0.3
+    assert buyer_kind("", "pub-undert", "MarienBad GmbH")[0] == 0.3
+    assert buyer_kind("", "body-pl-la", "Stadtwerke Friedberg") == (0.8, "")  # by law an authority
+    # the study on decarbonising Lausitz's heat supply is the klima profile's best notice
+    _, scores = scored["klima"]
+    assert max(scores, key=scores.__getitem__) == "161244-2021"
+
+
+def test_a_sentence_a_lot_repeats_is_one_mention() -> None:
+    # 480419-2022 (Uniper, "Projektmanagement Green Wilhelmshaven"): the lot's description repeats
+    # the first sentence of the whole's, with "Dekarbonisierung" in it, then adds its own
+    path = SHARED / "tenders/ted-r209-de/480419-2022.xml"
+    notice = parse_notice(RawDocument(url=path.as_uri(), body=path.read_bytes(), fetched_at=NOW))
+    assert [text.count("Dekarbonisierung") for text in (notice.description, notice.lots[0].description)] == [
+        1,
+        1,
+    ]
+    text = search_text(notice)
+    assert text.count("Dekarbonisierung") == 1
+    assert "Ein Thema betrifft das Projekt" in text
+    assert "Primär geht es um Leistungen" in text

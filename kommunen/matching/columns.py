@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from kommunen.matching.lead import Component, TenderColumns
-from kommunen.matching.topic import notice_nature
+from kommunen.matching.topic import GENERIC_PLANNING, notice_nature, plans_a_building
+from kommunen.text import fold_ascii
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class TenderKeys:
     deadline: Factorized  # keys: (submission deadline, planned date)
     nature: Factorized  # keys: "works" | "supplies" | "services" | ""
     authority: Factorized  # keys: (kommune key, buyer legal type, buyer name)
+    main_cpv: Factorized  # keys: the main CPV code (the first stored one), "" when none
 
     @classmethod
     def of(cls, columns: TenderColumns) -> TenderKeys:
@@ -80,13 +82,24 @@ class TenderKeys:
             buyer=Factorized.of(ags),
             deadline=Factorized.of(zip(columns.submission_deadline, columns.planned_date, strict=True)),
             nature=Factorized.of(
-                notice_nature(n, c.split(" ", 1)[0], t)
-                for n, c, t in zip(
-                    columns.contract_nature, columns.cpv_codes, columns.notice_type, strict=True
+                map(
+                    _nature,
+                    columns.contract_nature,
+                    columns.cpv_codes,
+                    columns.notice_type,
+                    columns.title,
+                    columns.search_text,
                 )
             ),
             authority=Factorized.of(zip(ags, columns.buyer_legal_type, columns.buyer_name, strict=True)),
+            main_cpv=Factorized.of(codes.split(" ", 1)[0] for codes in columns.cpv_codes),
         )
+
+
+def _nature(contract_nature: str, cpv_codes: str, notice_type: str, title: str, search_text: str) -> str:
+    main = cpv_codes.split(" ", 1)[0]
+    building = main in GENERIC_PLANNING and plans_a_building(main, f"{fold_ascii(title)} {search_text}")
+    return notice_nature(contract_nature, main, notice_type, building)
 
 
 def _region(key: str) -> tuple[str, list[str], str]:

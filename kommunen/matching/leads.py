@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import overload
 
 import numpy as np
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Engine, Text, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from kommunen.errors import KommunenError
 from kommunen.matching.codelists import CodeLists
@@ -25,7 +26,7 @@ from kommunen.matching.profile import Profile
 from kommunen.matching.score import Matcher, ScoredTenders
 from kommunen.matching.text import Corpus
 from kommunen.places.gemeinden import GemeindeIndex
-from kommunen.places.verwaltungen import fitting_departments, verwaltungen
+from kommunen.places.verwaltungen import fitting_departments, notice_departments, verwaltungen
 from kommunen.store.db import session_scope
 from kommunen.store.models import Funding, LeadRow, Tender
 from kommunen.store.upsert import Counts, upsert
@@ -83,6 +84,7 @@ class TendersRead:
     columns: TenderColumns
     texts: Corpus
     keys: TenderKeys
+    departments: list[tuple[str, str, str]]  # places.verwaltungen.notice_departments
 
 
 _READ: ContextVar[dict[str, TendersRead] | None] = ContextVar("kommunen_tenders_read", default=None)
@@ -100,10 +102,18 @@ def reading_once() -> Iterator[None]:
 
 
 def _stamp(session) -> str:  # type: ignore[no-untyped-def]
-    """What the stored tenders are now: every row's key and content hash (any change moves it)."""
+    """What the stored tenders are now: every row's key and content hash (any change moves it),
+    joined by the database into one string: 100k rows as Python tuples cost half a second."""
     keys = (Tender.source, Tender.source_id)
-    rows = session.connection().execute(select(*keys, Tender.content_hash).order_by(*keys)).all()
-    return hashlib.sha256("\x00".join(map("\x1f".join, rows)).encode()).hexdigest()
+    row = Tender.source + "\x1f" + Tender.source_id + "\x1f" + Tender.content_hash
+    if session.get_bind().dialect.name == "postgresql":
+        joined = func.string_agg(row, aggregate_order_by(literal("\x1e"), *keys))
+        query = select(joined)
+    else:  # SQLite's group_concat follows the order of its ordered subquery
+        rows = select(row.label("row")).order_by(*keys).subquery()
+        query = select(func.group_concat(rows.c.row, "\x1e"))
+    joined_rows = session.connection().execute(query).scalar() or ""
+    return hashlib.sha256(joined_rows.encode()).hexdigest()
 
 
 def read_tenders(session) -> TendersRead:  # type: ignore[no-untyped-def]
@@ -116,7 +126,7 @@ def read_tenders(session) -> TendersRead:  # type: ignore[no-untyped-def]
     columns = tender_columns(session)
     texts = Corpus(columns.title, columns.search_text, bodies_folded=True)
     columns.search_text = texts.bodies()  # the joined text serves each lead's evidence: no second copy
-    read = TendersRead(stamp, columns, texts, TenderKeys.of(columns))
+    read = TendersRead(stamp, columns, texts, TenderKeys.of(columns), notice_departments(session))
     if cache is not None:
         cache[key] = read
     return read
@@ -218,7 +228,7 @@ def _strong_words(profile: Profile) -> list[str]:
 
 
 def _evidence(  # type: ignore[no-untyped-def]
-    session, profile: Profile, funding: list[tuple[Funding, Lead]], now: datetime
+    session, profile: Profile, funding: list[tuple[Funding, Lead]], now: datetime, read: TendersRead
 ) -> KommuneEvidence:
     """Departments, offices and the funding open to Kommunen; the history comes from the scores."""
     open_to_kommunen = [
@@ -227,7 +237,7 @@ def _evidence(  # type: ignore[no-untyped-def]
         if "Kommune" in f.foerderberechtigte and not lead.excluded and lead.components[0].value > 0
     ]
     return KommuneEvidence(
-        departments=fitting_departments(session, _strong_words(profile)),
+        departments=fitting_departments(session, _strong_words(profile), read.departments),
         offices=verwaltungen(session),
         funding=open_to_kommunen,
         this_year=now.year,
@@ -240,7 +250,7 @@ def rank(engine: Engine, profile: Profile, index: GemeindeIndex, now: datetime) 
             read = read_tenders(session)
             matcher = Matcher(profile, index, now, CodeLists.load(session))
             funding = [(f, matcher.funding(f)) for f in session.scalars(select(Funding))]
-            evidence = _evidence(session, profile, funding, now)
+            evidence = _evidence(session, profile, funding, now, read)
         tenders = matcher.tenders(read.columns, texts=read.texts, keys=read.keys)
         evidence.history = purchase_history(tenders)
         kommunen = KommuneLeads(matcher, evidence)

@@ -16,7 +16,7 @@ import numpy as np
 from kommunen.errors import KommunenError
 from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
-from kommunen.matching.columns import ComponentColumn, CpvColumn, TenderKeys
+from kommunen.matching.columns import ComponentColumn, CpvColumn, Factorized, TenderKeys
 from kommunen.matching.lead import Component, Lead, TenderColumns, TenderFacts
 from kommunen.matching.procedures import STAGE_WORDS
 from kommunen.matching.profile import SOZIAL, Profile
@@ -122,12 +122,17 @@ class Matcher:
         # near home or near a reference counts as in the region: where a reference can be shown,
         # a lead is easier won. Distances from each of them to every Gemeinde, computed once.
         self._anchors = [self.home, *self.refs] if self.home is not None else []
-        self._anchor_km = np.array(
+        anchor_km = np.array(
             [
                 haversine_km(index.lat, index.lon, float(index.lat[a]), float(index.lon[a]))
                 for a in self._anchors
             ]
         )
+        # per Gemeinde its nearest anchor (the home first: it wins a tie with itself as a
+        # reference) and how far: looked up for each of some 30k distinct places of 100k tenders
+        self._nearest: list[int] = anchor_km.argmin(axis=0).tolist() if self._anchors else []
+        self._nearest_km: list[float] = anchor_km.min(axis=0).tolist() if self._anchors else []
+        self._nuts_wanted = tuple(profile.nuts)
 
     def text_evidence(self, tf_row: np.ndarray, title: str = "", body: str = "") -> str:
         return _words(self.scorer.matched(tf_row, title, body))
@@ -150,14 +155,12 @@ class Matcher:
             ags[:2] if ags else next((LAND_OF_NUTS1.get(n[:3]) for n in nuts if n[:3] in LAND_OF_NUTS1), None)
         )
         if row is not None and self.home is not None and p.radius_km:
-            kms = self._anchor_km[:, row]
-            nearest = int(np.argmin(kms))  # the home first: it wins a tie with itself as a reference
-            km = float(kms[nearest])
+            nearest, km = self._nearest[row], self._nearest_km[row]
             if km <= p.radius_km:
                 place = self.index.kurzname[self._anchors[nearest]]
                 label = place if nearest == 0 else f"Referenzkommune {place}"
                 return Component("region", 1.0 - 0.5 * km / p.radius_km, f"{km:.0f} km von {label}")
-        if land and (land in p.laender or any(n.startswith(tuple(p.nuts)) for n in nuts if p.nuts)):
+        if land and (land in p.laender or (p.nuts and any(n.startswith(self._nuts_wanted) for n in nuts))):
             named = next((self.codes.nuts3[n] for n in nuts if n in self.codes.nuts3), "")
             where = f"{named} ({LAENDER[land][1]})" if named and not ags else LAENDER[land][1]
             return Component("region", 0.8, f"in {where}")
@@ -249,11 +252,11 @@ class Matcher:
     ) -> ScoredTenders:
         """Score a whole collection; fit=True first weighs the words by how rare they are in it.
         texts, keys: the columns' texts and component inputs prepared already (leads.tender_corpus)."""
-        corpus = self.corpus(columns, texts)
+        keys = keys or TenderKeys.of(columns)
+        corpus = self.corpus(columns, texts, keys.main_cpv)
         corpus.prepare([*self.scorer.all_stems(), *self.exclusions.all_stems()])
         tf = self.scorer.fit(corpus) if fit else self.scorer.frequencies(corpus)
         text = self.scorer.scores(tf)
-        keys = keys or TenderKeys.of(columns)
         nature = ComponentColumn("leistung", keys.nature, self._nature)
         parts: list[ComponentColumn | CpvColumn] = [
             CpvColumn(keys.cpv, self._cpv_index.value, self._cpv),
@@ -274,21 +277,20 @@ class Matcher:
                 excluded[i] = excluded[i] or part.at(i).evidence
         return ScoredTenders(columns, self, tf, text, parts, score, excluded)
 
-    def corpus(self, columns: TenderColumns, texts: Corpus | None = None) -> Corpus:
+    def corpus(
+        self, columns: TenderColumns, texts: Corpus | None = None, main: Factorized | None = None
+    ) -> Corpus:
         """The titles and search texts, each body with the German label of the notice's main CPV
         code: a short notice ("Rahmenvertrag") says what it buys through its code
         ("Dolmetschdienste"). A label is scanned once however many notices share it. texts: the
-        columns' titles and search texts joined already (leads.tender_corpus)."""
+        columns' titles and search texts joined already (leads.tender_corpus); main: the main
+        codes factorized already (TenderKeys)."""
         texts = texts or Corpus(columns.title, columns.search_text, bodies_folded=True)
         if not self.codes.cpv:
             return texts.with_labels(None)
-        which: dict[str, int] = {}
-        label_of = np.fromiter(
-            (which.setdefault(codes.split(" ", 1)[0], len(which)) for codes in columns.cpv_codes),
-            dtype=np.int64,
-            count=len(columns.cpv_codes),
-        )
-        return texts.with_labels(([fold_ascii(self.codes.cpv.get(main, "")) for main in which], label_of))
+        main = main or Factorized.of(codes.split(" ", 1)[0] for codes in columns.cpv_codes)
+        labels = [fold_ascii(self.codes.cpv.get(code, "")) for code in main.keys]
+        return texts.with_labels((labels, main.index))
 
     def _nature(self, nature: str) -> Component:
         """Works, construction planning or goods the enterprise does not offer: a service provider

@@ -144,6 +144,7 @@ def is_administration(source_id: str, organization_type: str, name: str) -> bool
     return not COMMITTEE.search(folded) and bool(OFFICE.search(folded))
 
 
+@lru_cache(maxsize=65536)
 def names_a_department(department: str, buyer: str) -> bool:
     """A buyer's department worth naming: not the buyer's name again, not a person's name."""
     folded = fold(department)
@@ -154,8 +155,24 @@ def names_a_department(department: str, buyer: str) -> bool:
     return not PERSON.fullmatch(department.strip())
 
 
-def fitting_departments(session: Session, begriffe: Sequence[str]) -> dict[str, list[Fachbereich]]:
-    """Key (AGS 8 or Kreis 5) → its departments that fit the begriffe, best first, at most 3."""
+def notice_departments(session: Session) -> list[tuple[str, str, str]]:
+    """(Kommune key, department, e-mail) of every department the stored notices name, once each:
+    they do not depend on the profile, so a run ranking several profiles reads them once."""
+    notices = select(
+        Tender.kommune_key, Tender.buyer_department, Tender.buyer_name, Tender.buyer_email
+    ).where(Tender.kommune_key.is_not(None), Tender.buyer_department != "")
+    found: dict[tuple[str, str, str], None] = {}
+    for key, department, buyer, email in session.execute(notices):
+        if names_a_department(department, buyer):
+            found.setdefault((key or "", " ".join(department.split()), email))
+    return list(found)
+
+
+def fitting_departments(
+    session: Session, begriffe: Sequence[str], noticed: list[tuple[str, str, str]] | None = None
+) -> dict[str, list[Fachbereich]]:
+    """Key (AGS 8 or Kreis 5) → its departments that fit the begriffe, best first, at most 3.
+    noticed: notice_departments(session), read already."""
     found: dict[str, dict[str, tuple[float, Fachbereich]]] = defaultdict(dict)
     scores: dict[str, float] = {}  # notices repeat their departments thousands of times
 
@@ -181,12 +198,8 @@ def fitting_departments(session: Session, begriffe: Sequence[str]) -> dict[str, 
             continue
         quelle = "Website" if source == "websites" else "OParl"
         add(own_ags or body_ags, name, quelle, email or phone)
-    notices = select(
-        Tender.kommune_key, Tender.buyer_department, Tender.buyer_name, Tender.buyer_email
-    ).where(Tender.kommune_key.is_not(None), Tender.buyer_department != "")
-    for key, department, buyer, email in session.execute(notices):
-        if names_a_department(department, buyer):
-            add(key, " ".join(department.split()), "Bekanntmachung", email)
+    for key, department, email in notice_departments(session) if noticed is None else noticed:
+        add(key, department, "Bekanntmachung", email)
     return {
         key: [f for _, f in sorted(units.values(), key=lambda s: (-s[0], s[1].name))][:MAX_PER_KOMMUNE]
         for key, units in found.items()

@@ -172,6 +172,8 @@ class Tender(Tracked, Base):
     __table_args__ = (
         Index("ix_tenders_deadline", "submission_deadline"),
         Index("ix_tenders_kommune", "kommune_key"),
+        # covers the stamp a ranking checks (matching.leads._stamp) without reading the long texts
+        Index("ix_tenders_stamp", "source", "source_id", "content_hash"),
     )
 
     source: Mapped[str] = mapped_column(String(40), primary_key=True)

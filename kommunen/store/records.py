@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -62,11 +63,25 @@ def tender_rows(
     ]
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
 def search_text(t: TenderRecord) -> str:
-    """What the matcher reads besides the title: descriptions of the whole and of each lot (each
-    once: lots often repeat the whole), the department, the lot titles."""
+    """What the matcher reads besides the title: descriptions of the whole and of each lot, the
+    department, the lot titles."""
     lot_texts = (text for lot in t.lots for text in (lot.title, lot.description))
-    return " ".join(dict.fromkeys(x for x in (t.description, t.buyer_department, *lot_texts) if x))
+    return each_sentence_once((t.description, t.buyer_department, *lot_texts))
+
+
+def each_sentence_once(texts: Iterable[str]) -> str:
+    """A lot often repeats the whole's description, or its first sentences before adding its own:
+    a word in a repeated sentence is one mention, not two."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for sentence in SENTENCE_END.split(text):
+            if sentence := " ".join(sentence.split()):
+                seen.setdefault(sentence)
+    return " ".join(seen)
 
 
 class PlaceLinker(Protocol):
