@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from kommunen.matching.lead import Component, TenderColumns
+from kommunen.matching.tenders import NUTS1
 from kommunen.matching.topic import GENERIC_PLANNING, notice_nature, plans_a_building
 from kommunen.text import fold_ascii
 
@@ -64,7 +65,7 @@ class TenderKeys:
     """The inputs of each component, factorized: the same for every profile."""
 
     cpv: CpvSets
-    region: Factorized  # keys: (kommune key, [buyer NUTS, *place NUTS], buyer country)
+    region: Factorized  # keys: Place
     buyer: Factorized  # keys: kommune key or ""
     deadline: Factorized  # keys: (submission deadline, planned date)
     nature: Factorized  # keys: "works" | "supplies" | "services" | ""
@@ -102,9 +103,30 @@ def _nature(contract_nature: str, cpv_codes: str, notice_type: str, title: str, 
     return notice_nature(contract_nature, main, notice_type, building)
 
 
-def _region(key: str) -> tuple[str, list[str], str]:
+LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a tender is, as its fields say: the buyer's Kommune, the NUTS codes of buyer and
+    performance, the Land they name and the first place abroad. The same for every profile, so
+    worked out once per reading, not once per profile for each of some 30k distinct places."""
+
+    ags: str
+    nuts: list[str]
+    country: str
+    land: str | None  # AGS prefix of the Land
+    foreign: str  # the first NUTS code or country outside Germany, "" when none
+
+
+def _region(key: str) -> Place:
     ags, country, buyer_nuts, place_nuts = key.split("\x1f")
-    return ags, [buyer_nuts, *json.loads(place_nuts or "[]")], country
+    nuts = [buyer_nuts, *json.loads(place_nuts or "[]")]
+    land = ags[:2] if ags else next((LAND_OF_NUTS1[n[:3]] for n in nuts if n[:3] in LAND_OF_NUTS1), None)
+    foreign = next(
+        (n for n in nuts if n and not n.startswith("DE")), "" if country in ("", "DEU") else country
+    )
+    return Place(ags, nuts, country, land, foreign)
 
 
 class ComponentColumn:

@@ -16,11 +16,10 @@ import numpy as np
 from kommunen.errors import KommunenError
 from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
-from kommunen.matching.columns import ComponentColumn, CpvColumn, Factorized, TenderKeys
+from kommunen.matching.columns import ComponentColumn, CpvColumn, Factorized, Place, TenderKeys
 from kommunen.matching.lead import Component, Lead, TenderColumns, TenderFacts
 from kommunen.matching.procedures import STAGE_WORDS
 from kommunen.matching.profile import SOZIAL, Profile
-from kommunen.matching.tenders import NUTS1
 from kommunen.matching.text import Corpus, KeywordScorer, Phrases, fold_ascii
 from kommunen.matching.topic import (
     NATURE_WORDS,
@@ -36,7 +35,6 @@ from kommunen.places.similar import SimilarityModel, fmt_int, haversine_km
 from kommunen.store.models import Funding, Tender
 
 FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}
-LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}
 
 
 @dataclass(slots=True)
@@ -148,25 +146,20 @@ class Matcher:
         name = self.codes.cpv_label(code)
         return Component("cpv", value, f"CPV {code} {name}" if name else f"CPV {code}")
 
-    def _place(self, ags: str | None, nuts: list[str], country: str = "") -> Component:
-        p = self.profile
-        row = self.index.row_of.get(ags or "")
-        land = (
-            ags[:2] if ags else next((LAND_OF_NUTS1.get(n[:3]) for n in nuts if n[:3] in LAND_OF_NUTS1), None)
-        )
+    def _place(self, place: Place) -> Component:
+        p, ags, nuts, land = self.profile, place.ags, place.nuts, place.land
+        row = self.index.row_of.get(ags)
         if row is not None and self.home is not None and p.radius_km:
             nearest, km = self._nearest[row], self._nearest_km[row]
             if km <= p.radius_km:
-                place = self.index.kurzname[self._anchors[nearest]]
-                label = place if nearest == 0 else f"Referenzkommune {place}"
+                name = self.index.kurzname[self._anchors[nearest]]
+                label = name if nearest == 0 else f"Referenzkommune {name}"
                 return Component("region", 1.0 - 0.5 * km / p.radius_km, f"{km:.0f} km von {label}")
         if land and (land in p.laender or (p.nuts and any(n.startswith(self._nuts_wanted) for n in nuts))):
             named = next((self.codes.nuts3[n] for n in nuts if n in self.codes.nuts3), "")
             where = f"{named} ({LAENDER[land][1]})" if named and not ags else LAENDER[land][1]
             return Component("region", 0.8, f"in {where}")
-        foreign = next(
-            (n for n in nuts if n and not n.startswith("DE")), "" if country in ("", "DEU") else country
-        )
+        foreign = place.foreign
         if not p.laender and not p.nuts and not p.radius_km:  # anywhere in Germany, and only there
             return (
                 Component("region", 0.0, f"außerhalb Deutschlands ({foreign})")
@@ -260,7 +253,7 @@ class Matcher:
         nature = ComponentColumn("leistung", keys.nature, self._nature)
         parts: list[ComponentColumn | CpvColumn] = [
             CpvColumn(keys.cpv, self._cpv_index.value, self._cpv),
-            ComponentColumn("region", keys.region, lambda key: self._place(*key)),
+            ComponentColumn("region", keys.region, self._place),
             ComponentColumn("auftraggeber", keys.buyer, self._buyer),
             ComponentColumn("frist", keys.deadline, lambda key: self._deadline(*key)),
             nature,
