@@ -46,6 +46,7 @@ PREFERRED_LANGUAGE = "DEU"
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
 _PUBLICATION_IN_URL = re.compile(r"/notice/(\d{1,8}-\d{4})/")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+_ZONES: dict[str, timezone] = {}  # "+02:00" → its timezone: the same few in every notice
 _CHECK_DIGIT = re.compile(r"^(\d{8})-\d$")
 _FREE_TEXT_PLACE = re.compile(r"\b(\d{5})\s+([^,;]+)")
 _OFFICE = re.compile(r"\b(Amt|Referat|Fachdienst|Fachbereich|Dezernat|Abteilung|Vergabestelle)\b|amt\b", re.I)
@@ -59,11 +60,11 @@ _COMPILED: dict[str, etree.XPath] = {}
 
 def _x(node: etree._Element, path: str) -> list[etree._Element]:
     """XPath compiled once per expression: compiling on every call cost a third of the parse;
-    only the prefixes it uses, since every call registers each of them anew."""
+    only the prefixes it uses and no regexp, since every call registers each of them anew."""
     compiled = _COMPILED.get(path)
     if compiled is None:
         used = {prefix: uri for prefix, uri in NS.items() if f"{prefix}:" in path}
-        compiled = _COMPILED[path] = etree.XPath(path, namespaces=used, smart_strings=False)
+        compiled = _COMPILED[path] = etree.XPath(path, namespaces=used, smart_strings=False, regexp=False)
     return compiled(node)  # type: ignore[no-any-return]
 
 
@@ -110,15 +111,20 @@ def _localized(node: etree._Element | None, path: str) -> tuple[str, str]:
 
 
 def _split_offset(value: str) -> tuple[str, timezone | None]:
-    match = _OFFSET.search(value)
+    match = _OFFSET.search(value, max(0, len(value) - 7))  # the offset ends the value
     if not match:
         return value, None
     offset = match.group(1)
     if offset == "Z":
         return value[:-1], UTC
-    sign = 1 if offset[0] == "+" else -1
-    hours, minutes = int(offset[1:3]), int(offset[4:6])
-    return value[: match.start()], timezone(sign * timedelta(hours=hours, minutes=minutes))
+    zone = _ZONES.get(offset)
+    if zone is None:  # a few offsets in all notices; each timezone() costs a microsecond
+        sign = 1 if offset[0] == "+" else -1
+        hours, minutes = int(offset[1:3]), int(offset[4:6])
+        zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        if len(_ZONES) < 4096:  # made-up offsets must not grow it without end
+            _ZONES[offset] = zone
+    return value[: match.start()], zone
 
 
 def parse_date(value: str) -> date | None:

@@ -35,7 +35,7 @@ from scrapers.ted_codes import (
     STAGE_BY_DOCUMENT_TYPE,
     STAGE_BY_NOTICE_TYPE,
 )
-from scrapers.ted_xml import Notice
+from scrapers.ted_xml import Notice, local_name
 from scrapers.xmlsafe import parse_xml
 
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
@@ -80,8 +80,8 @@ def ojs_publication(number: str) -> str:
 
 def parse_notice(doc: RawDocument, source: str = "ted-export") -> TenderRecord:
     root = parse_xml(doc.body, doc.url)
-    if etree.QName(root).localname != "TED_EXPORT":
-        raise ParseError(doc.url, f"kein TED_EXPORT-Dokument (Wurzel {etree.QName(root).localname})")
+    if local_name(root) != "TED_EXPORT":
+        raise ParseError(doc.url, f"kein TED_EXPORT-Dokument (Wurzel {local_name(root)})")
     try:
         return _notice(Notice(root), doc, source)
     except ValueError as exc:  # a malformed date or amount
@@ -169,7 +169,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         procedure_id="",
         changed_notice_id="",
         publication_number=publication_key(doc_id),
-        notice_type=etree.QName(form).localname,
+        notice_type=local_name(form),
         form_type=FORM_TYPE_OF_STAGE[stage],
         notice_subtype=document_type,
         publication_date=_yyyymmdd(n.text(coded_k.get("REF_OJS"), "t:DATE_PUB")),
@@ -261,7 +261,7 @@ def _nature(
 
 def _procedure_type(n: Notice, form: etree._Element) -> str:
     for element in n.x(form, "t:PROCEDURE//*[starts-with(local-name(), 'PT_')]"):
-        name = etree.QName(element).localname
+        name = local_name(element)
         if name in PROCEDURE_BY_ELEMENT:
             return PROCEDURE_BY_ELEMENT[name]
     return ""
