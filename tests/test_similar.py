@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from kommunen.collect.borders import import_borders
@@ -142,3 +143,52 @@ def test_filters(model: SimilarityModel) -> None:
     with pytest.raises(ConfigError, match="Unbekannter Typ 'dorf'"):
         model.find(SimilarQuery(["Tübingen"], types=["dorf"]))
     assert model.find(SimilarQuery(["Tübingen"], within_km=0.1)) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SimilarQuery(["Augsburg"], k=20),
+        SimilarQuery(["Dobitschen"], k=50),  # 415 people: thousands of Gemeinden nearly as small
+        SimilarQuery(["Tübingen", "Marburg"], k=30),
+        SimilarQuery(["Tübingen"], k=10, laender=["08"], types=["stadt", "grosse-kreisstadt"]),
+        SimilarQuery(["Tübingen"], k=10, within_km=40),
+        SimilarQuery(["Kiel"], k=5, min_einwohner=100_000, max_einwohner=300_000),
+    ],
+    ids=["augsburg", "dobitschen", "two-references", "land-and-type", "within", "population"],
+)
+def test_find_is_the_k_nearest_of_all_rows_by_the_matchers_terms(
+    model: SimilarityModel, query: SimilarQuery
+) -> None:
+    """find scores few rows in plain Python; the matcher's numpy terms score all of them."""
+    ix = model.index
+    refs = [ix.find(r) for r in query.references]
+    total = np.min([model.terms(r).sum(axis=0) for r in refs], axis=0)
+    km = np.min([haversine_km(ix.lat, ix.lon, ix.lat[r], ix.lon[r]) for r in refs], axis=0)
+    keep = np.ones(len(ix), dtype=bool)
+    keep[refs] = False
+    if query.within_km is not None:
+        keep &= km <= query.within_km
+    if query.laender:
+        keep &= np.isin(ix.land_key, list(query.laender))
+    if query.types:
+        keep &= np.isin(model.rank, [{"stadt": 1, "grosse-kreisstadt": 2}[t] for t in query.types])
+    if query.min_einwohner is not None:
+        keep &= ix.einwohner >= query.min_einwohner
+    if query.max_einwohner is not None:
+        keep &= ix.einwohner <= query.max_einwohner
+    rows = sorted(np.flatnonzero(keep), key=lambda i: (total[i], -ix.einwohner[i], i))[: query.k]
+
+    results = model.find(query)
+    assert [r.ags for r in results] == [ix.ags[i] for i in rows]
+    assert [r.aehnlichkeit for r in results] == [round(float(np.exp(-total[i] / 8)), 3) for i in rows]
+
+
+def test_find_over_kreise_is_the_k_nearest_by_the_matchers_terms(index: GemeindeIndex) -> None:
+    kreise = SimilarityModel(index.kreise)
+    r = index.kreise.find("Landkreis Tübingen")
+    total = kreise.terms(r).sum(axis=0)  # with the Land: another Land is one more unit
+    rows = sorted((i for i in range(len(index.kreise)) if i != r), key=lambda i: (total[i], i))[:10]
+    results = kreise.find(SimilarQuery(["Landkreis Tübingen"], k=10))
+    assert [x.ags for x in results] == [index.kreise.ags[i] for i in rows]
+    assert results[0].name == "Landkreis Göppingen"

@@ -192,7 +192,8 @@ SIMILAR_NARROW = ("ags", "typ", "kreis", "dichte", "land")  # left out first on 
 
 
 def _render_similar(results, fmt: Format, references: str) -> None:  # type: ignore[no-untyped-def]
-    from kommunen.outputs.render import echo_wrapped, render
+    from kommunen.outputs import plain
+    from kommunen.outputs.render import render
     from kommunen.places.gemeinden import LAENDER, land_key
 
     if fmt is not Format.table:
@@ -217,9 +218,11 @@ def _render_similar(results, fmt: Format, references: str) -> None:  # type: ign
         }
         for r in results
     ]
-    render(rows, SIMILAR_COLUMNS, fmt, title=f"Ähnlich wie {references}", optional=SIMILAR_NARROW)
+    title = f"Ähnlich wie {references}"
+    if not plain.table(rows, SIMILAR_COLUMNS, title, SIMILAR_NARROW):  # rich only where it wraps
+        render(rows, SIMILAR_COLUMNS, fmt, title=title, optional=SIMILAR_NARROW)
     for r in results[:3]:
-        echo_wrapped(f"{r.rang}. {r.name}: {r.begruendung}")
+        plain.echo_wrapped(f"{r.rang}. {r.name}: {r.begruendung}")
 
 
 STAND_FACTS = ("Gebietsstand", "Einwohner am")  # the table says them in one line below

@@ -1,7 +1,9 @@
 """The columns `kommunen similar` reads, kept in KOMMUNEN_HOME between runs.
 
 Reading the Gemeinden, Kreise, neighbours and successors costs a process about 0.2 s and the
-import of SQLAlchemy 0.35 s more; from this cache a query needs neither. The cache is valid only
+import of SQLAlchemy 0.35 s more; from this cache a query needs neither, nor numpy: the index keeps
+plain lists (its numpy arrays are made where first used, and never pickled), the similarity
+features computed and the Gemeinde neighbours packed into strings. The cache is valid only
 for the same SQLite file unchanged since it was written (`stamp`, taken before the database is
 read), so any commit afterwards (an import, a scrape, a migration) makes the next query read the
 database again. Other databases (PostgreSQL) are always read.
@@ -18,7 +20,7 @@ from pathlib import Path
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.places.nachbarn import Nachbarn
 
-FORMAT = 1  # raise when what is pickled changes shape
+FORMAT = 2  # raise when what is pickled changes shape
 FILE_NAME = "similar-index.pickle"
 Stamp = tuple[object, ...]
 
@@ -53,6 +55,7 @@ def _read(url: str, build: Callable[[], GemeindeIndex]) -> tuple[GemeindeIndex, 
     index = build()
     index.kreise  # noqa: B018 - read now, so that they are cached with the index
     index.nachfolger  # noqa: B018
+    index.features, index.kreise.features  # noqa: B018 - computed now, so that they are cached too
     return index, Nachbarn.load(index.engine)
 
 

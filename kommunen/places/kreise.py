@@ -16,16 +16,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kommunen.errors import AmbiguousGemeinde, UnknownKreis
+from kommunen.places.columns import Column, Columns
 from kommunen.places.laender import LAENDER
 from kommunen.text import fold
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+
+    from kommunen.places.distance import Features
 
 # Textkennzeichen of the directory's Kreis rows (scrapers.gemeindeverzeichnis.TEXTKENNZEICHEN).
 KREIS_TYPEN = {
@@ -75,12 +77,25 @@ def asks_for_kreis(query: str) -> bool:
 
 
 class Bound:
-    """An index read from a database that it reads more from later (postal codes, neighbours).
+    """An index read from a database that it reads more from later (postal codes, neighbours), with
+    its columns as plain lists (`columns`) and as numpy arrays (by their names, made when first used).
 
-    Pickled without its engine (the cache of places/cache.py); `rebind` names the database again
-    and the engine is made when first needed, so a query answered from the cache never imports
-    SQLAlchemy.
+    Pickled without its engine and its arrays (the cache of places/cache.py); `rebind` names the
+    database again and the engine is made when first needed, so a query answered from the cache
+    never imports SQLAlchemy.
     """
+
+    ebene: str
+    columns: Columns
+    textkennzeichen = Column(str)
+    einwohner = Column(float)
+    flaeche = Column(float)
+    dichte = Column(float)
+    lon = Column(float)
+    lat = Column(float)
+    verstaedterung = Column(float)
+    kreis_key = Column(str)
+    land_key = Column(str)
 
     _engine: Engine | None = None
     _url: str = ""
@@ -100,8 +115,16 @@ class Bound:
             self._engine = make_engine(self._url)
         return self._engine
 
+    @cached_property
+    def features(self) -> Features:
+        """What similarity compares, per row (places/distance.py): kept in the cache with the index."""
+        from kommunen.places.distance import Features
+
+        return Features.of(self.columns, self.ebene)
+
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_engine": None}
+        arrays = {name for name, value in vars(Bound).items() if isinstance(value, Column)}
+        return {k: v for k, v in self.__dict__.items() if k not in arrays} | {"_engine": None}
 
 
 class KreisIndex(Bound):
@@ -136,21 +159,26 @@ class KreisIndex(Bound):
         rows = [r for r in rows if (sums.get(r[0]) or [0])[0]]  # a Kreis with people
         self.ags: list[str] = [key for key, _, _ in rows]
         self.name: list[str] = [name for _, name, _ in rows]
-        self.textkennzeichen = np.array([KREIS_TYPEN.get(typ, "44") for _, _, typ in rows], dtype=str)
+        textkennzeichen = [KREIS_TYPEN.get(typ, "44") for _, _, typ in rows]
         self.typ: list[str] = [typ for _, _, typ in rows]
         self.kurzname: list[str] = [
-            kreis_label(n, str(t)) for n, t in zip(self.name, self.textkennzeichen, strict=True)
+            kreis_label(n, t) for n, t in zip(self.name, textkennzeichen, strict=True)
         ]
-        total = np.array([[float(v or 0) for v in sums[key][:5]] for key in self.ags]).reshape(-1, 5)
-        self.einwohner = total[:, 0]
-        self.flaeche = total[:, 1]
-        self.dichte = self.einwohner / np.maximum(self.flaeche, 1e-9)
-        self.lon = total[:, 2] / self.einwohner
-        self.lat = total[:, 3] / self.einwohner
-        self.verstaedterung = total[:, 4] / self.einwohner
-        self.gemeinden = np.array([sums[key][5] for key in self.ags], dtype=np.int64)
-        self.kreis_key = np.array(self.ags, dtype=str)
-        self.land_key = np.array([key[:2] for key in self.ags], dtype=str)
+        total = [[float(v or 0) for v in sums[key][:5]] for key in self.ags]
+        einwohner = [t[0] for t in total]
+        flaeche = [t[1] for t in total]
+        self.columns = Columns(
+            textkennzeichen=textkennzeichen,
+            einwohner=einwohner,
+            flaeche=flaeche,
+            dichte=[e / max(f, 1e-9) for e, f in zip(einwohner, flaeche, strict=True)],
+            lon=[t[2] / t[0] for t in total],
+            lat=[t[3] / t[0] for t in total],
+            verstaedterung=[t[4] / t[0] for t in total],
+            kreis_key=list(self.ags),
+            land_key=[key[:2] for key in self.ags],
+        )
+        self.gemeinden: list[int] = [int(sums[key][5] or 0) for key in self.ags]
         self.kreis_name: dict[str, str] = dict(zip(self.ags, self.kurzname, strict=True))
         self.row_of = {key: i for i, key in enumerate(self.ags)}
         seats = conn.execute(select(KreisSitz.key, KreisSitz.sitz, KreisSitz.anschrift)).all()
@@ -168,7 +196,7 @@ class KreisIndex(Bound):
 
     def label(self, i: int) -> str:
         """ "Landkreis Augsburg (Bayern) – Kreis 09772"."""
-        return f"{self.kurzname[i]} ({LAENDER[self.land_key[i]][1]}) – Kreis {self.ags[i]}"
+        return f"{self.kurzname[i]} ({LAENDER[self.columns.land_key[i]][1]}) – Kreis {self.ags[i]}"
 
     def find(self, query: str) -> int:
         """The row of the one Kreis `query` names; raises when unsure."""
@@ -181,7 +209,7 @@ class KreisIndex(Bound):
         if len(rows) == 1:
             return rows[0]
         if rows:
-            ordered = sorted(set(rows), key=lambda i: -self.einwohner[i])
+            ordered = sorted(set(rows), key=lambda i: -self.columns.einwohner[i])
             raise AmbiguousGemeinde(query, [self.label(i) for i in ordered])
         raise UnknownKreis(query, self.suggest(query))
 
@@ -198,7 +226,7 @@ class KreisIndex(Bound):
         rows = self._by_base.get(base, []) or self._by_label.get(base, [])
         if word:
             kreisfrei = KREIS_WORDS[word]
-            rows = [i for i in rows if (self.textkennzeichen[i] in KREISFREI) == kreisfrei]
+            rows = [i for i in rows if (self.columns.textkennzeichen[i] in KREISFREI) == kreisfrei]
         return list(dict.fromkeys(rows))
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:

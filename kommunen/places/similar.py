@@ -8,6 +8,9 @@ which feature weighed most. Gemeinden are compared with Gemeinden, Kreise with K
 same columns, `KreisIndex`); for Kreise the Land counts too, as Kreis law and money differ by Land.
 A query may weigh INKAR indicators as well (`merkmale`): a value one robust standard deviation
 apart counts as much as twice the population.
+
+`find` computes in plain Python (places/distance.py), so that a query from the index cache never
+imports numpy; the matcher's `terms` for all rows at once stay numpy.
 """
 
 from __future__ import annotations
@@ -18,46 +21,29 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 from kommunen.errors import ConfigError
+from kommunen.places.columns import Columns
+from kommunen.places.distance import (
+    EARTH_KM,
+    FEATURES,
+    SCALE_DICHTE,
+    SCALE_EINWOHNER,
+    SIEDLUNGSTYP,
+    TYPE_NAMES,
+    WEIGHT_LAND,
+    WEIGHT_TYP,
+    WEIGHT_URBAN,
+    Features,
+    km_between,
+)
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
 from kommunen.places.nachbarn import Nachbarn
 
-if TYPE_CHECKING:  # read from the database only for --merkmal and where the cache has no neighbours
+if TYPE_CHECKING:  # numpy for the matcher's columns and --merkmal; the database where not cached
+    import numpy as np
     from sqlalchemy import Engine
 
     from kommunen.places.indikatoren import Spalte
-
-# Settlement type: Textkennzeichen → (rank, label). The rank difference is the type distance.
-SIEDLUNGSTYP = {
-    "61": (3, "kreisfreie Stadt"),
-    "62": (3, "kreisfreie Stadt"),
-    "67": (2, "große Kreisstadt"),
-    "63": (1, "Stadt"),
-    "60": (0, "Gemeinde"),
-    "64": (0, "Gemeinde"),
-    "65": (0, "Gemeinde"),
-    "66": (0, "Gemeinde"),
-    # Kreise (Satzart 40): a kreisfreie Stadt or Stadtkreis is a city, the others are rural or mixed
-    "41": (3, "kreisfreie Stadt"),
-    "42": (3, "Stadtkreis"),
-    "43": (0, "Kreis"),
-    "44": (0, "Landkreis"),
-    "45": (0, "Regionalverband"),
-}
-TYPE_NAMES = {"kreisfrei": 3, "grosse-kreisstadt": 2, "stadt": 1, "gemeinde": 0}
-EARTH_KM = 6371.0
-
-# One unit of distance per feature: x2 population ≈ 2 units, x2 density ≈ 0.9, one type step 2.
-SCALE_EINWOHNER = 0.15  # log10 units
-SCALE_DICHTE = 0.35  # log10 units
-WEIGHT_TYP = 2.0
-WEIGHT_URBAN = 1.0
-WEIGHT_LAND = 1.0  # Kreise only: another Land counts as much as one step of urbanisation
-WEIGHT_MERKMAL = 2.0  # per robust standard deviation (IQR / 1.349) of the indicator over the index
-MISSING_MERKMAL = (2 * WEIGHT_MERKMAL) ** 2  # a Kommune without a value: as if two deviations apart
-FEATURES = ("Einwohnerzahl", "Dichte", "Siedlungstyp", "Verstädterung", "Land")
 
 
 class Places(Protocol):
@@ -66,19 +52,30 @@ class Places(Protocol):
     ebene: str
     ags: list[str]
     kurzname: list[str]
-    textkennzeichen: np.ndarray
-    einwohner: np.ndarray
-    dichte: np.ndarray
-    verstaedterung: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    kreis_key: np.ndarray
-    land_key: np.ndarray
+    columns: Columns
     kreis_name: dict[str, str]
     row_of: dict[str, int]
 
     def __len__(self) -> int: ...
 
+    @property
+    def features(self) -> Features: ...
+    @property
+    def textkennzeichen(self) -> np.ndarray: ...
+    @property
+    def einwohner(self) -> np.ndarray: ...
+    @property
+    def dichte(self) -> np.ndarray: ...
+    @property
+    def verstaedterung(self) -> np.ndarray: ...
+    @property
+    def lat(self) -> np.ndarray: ...
+    @property
+    def lon(self) -> np.ndarray: ...
+    @property
+    def kreis_key(self) -> np.ndarray: ...
+    @property
+    def land_key(self) -> np.ndarray: ...
     @property
     def engine(self) -> Engine: ...
 
@@ -125,6 +122,8 @@ def fmt_int(value: float) -> str:
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    import numpy as np
+
     lat1, lon1, lat2, lon2 = (np.radians(v) for v in (lat, lon, lat0, lon0))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
@@ -136,12 +135,32 @@ class SimilarityModel:
 
     def __init__(self, index: Places, nachbarn: Nachbarn | None = None) -> None:
         self.index = index
-        self.log_einwohner = np.log10(index.einwohner)
-        self.log_dichte = np.log10(np.maximum(index.dichte, 1.0))
-        self.rank = np.array([SIEDLUNGSTYP.get(t, (0, ""))[0] for t in index.textkennzeichen])
-        self.typ_label = [SIEDLUNGSTYP.get(t, (0, "Gemeinde"))[1] for t in index.textkennzeichen]
+        c = index.columns
+        self.typ_label = [SIEDLUNGSTYP.get(t, (0, "Gemeinde"))[1] for t in c.textkennzeichen]
         self._nachbarn = nachbarn
         self._spalten: dict[tuple[str, ...], list[tuple[Spalte, float]]] = {}
+
+    @property
+    def features(self) -> Features:
+        return self.index.features
+
+    @cached_property
+    def log_einwohner(self) -> np.ndarray:
+        import numpy as np
+
+        return np.log10(self.index.einwohner)
+
+    @cached_property
+    def log_dichte(self) -> np.ndarray:
+        import numpy as np
+
+        return np.log10(np.maximum(self.index.dichte, 1.0))
+
+    @cached_property
+    def rank(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array(self.features.rank)
 
     @property
     def nachbarn(self) -> Nachbarn:
@@ -187,7 +206,7 @@ class SimilarityModel:
             return f"Nachbarkreis von {name}" if ix.ags[i] in self.nachbarn.kreise.get(ix.ags[r], ()) else ""
         if ix.ags[i] in self.nachbarn.gemeinden.get(ix.ags[r], ()):
             return f"Nachbargemeinde von {name}"
-        kreis, ref_kreis = str(ix.kreis_key[i]), str(ix.kreis_key[r])
+        kreis, ref_kreis = ix.columns.kreis_key[i], ix.columns.kreis_key[r]
         if kreis == ref_kreis:
             return f"im selben Kreis wie {name}"
         if kreis in self.nachbarn.kreise.get(ref_kreis, ()):
@@ -200,6 +219,8 @@ class SimilarityModel:
 
     def terms(self, r: int) -> np.ndarray:
         """The squared scaled differences of every row to row r, one line per feature of FEATURES."""
+        import numpy as np
+
         ix = self.index
         terms = np.zeros((len(FEATURES), len(ix)))
         terms[0] = ((self.log_einwohner - self.log_einwohner[r]) / SCALE_EINWOHNER) ** 2
@@ -212,11 +233,15 @@ class SimilarityModel:
 
     def describe(self, references: Sequence[str]) -> str:
         """ "Tübingen (91.506 Einw., 847/km²); Marburg (…)" for a title line."""
-        ix = self.index
+        ix, c = self.index, self.index.columns
         return "; ".join(
-            f"{ix.kurzname[i]} ({fmt_int(ix.einwohner[i])} Einw., {fmt_int(ix.dichte[i])}/km²)"
+            f"{ix.kurzname[i]} ({fmt_int(c.einwohner[i])} Einw., {fmt_int(c.dichte[i])}/km²)"
             for i in dict.fromkeys(ix.find(r) for r in references)
         )
+
+    def km(self, i: int, r: int) -> float:
+        c = self.index.columns
+        return km_between(c.lat[i], c.lon[i], c.lat[r], c.lon[r])
 
     def find(self, query: SimilarQuery) -> list[SimilarKommune]:
         ix = self.index
@@ -226,86 +251,84 @@ class SimilarityModel:
             raise ConfigError("--k muss mindestens 1 sein.")
         refs = list(dict.fromkeys(ix.find(r) for r in query.references))
         spalten = self.spalten(query.merkmale)
-        n = len(ix)
-        terms = np.zeros((len(refs), len(FEATURES) + len(spalten), n))
-        dist_km = np.empty((len(refs), n))
-        for j, r in enumerate(refs):
-            terms[j, : len(FEATURES)] = self.terms(r)
-            for m, (spalte, scale) in enumerate(spalten, start=len(FEATURES)):
+        for r in refs:
+            for spalte, _ in spalten:
                 if math.isnan(spalte.wert[r]):
                     raise ConfigError(
                         f"Für {ix.kurzname[r]} ist kein Wert des Merkmals {spalte.name} gespeichert."
                     )
-                diff = (WEIGHT_MERKMAL * (spalte.wert - spalte.wert[r]) / scale) ** 2
-                terms[j, m] = np.where(np.isnan(diff), MISSING_MERKMAL, diff)
-            dist_km[j] = haversine_km(ix.lat, ix.lon, ix.lat[r], ix.lon[r])
-        total = terms.sum(axis=1)
-        best_ref = total.argmin(axis=0)
-        cols = np.arange(n)
-        score = total[best_ref, cols]
-        nearest_km = np.nanmin(dist_km, axis=0)
+        merkmale = [(spalte.wert.tolist(), scale) for spalte, scale in spalten]
+        scores = self.features.nearest(refs, merkmale, self._candidates(query, refs), query.k)
+        einwohner = ix.columns.einwohner
+        # Nearest first; of equally near ones the larger, then the first by AGS.
+        ordered = sorted(scores, key=lambda i: (scores[i][0], -einwohner[i], i))[: query.k]
+        names = [spalte for spalte, _ in spalten]
+        return [
+            self._result(rank, i, scores[i][1], self.features.terms(i, scores[i][1], merkmale), names)
+            for rank, i in enumerate(ordered, start=1)
+        ]
 
-        keep = np.ones(n, dtype=bool)
-        keep[refs] = False
-        if query.within_km is not None:
-            keep &= nearest_km <= query.within_km
+    def _candidates(self, query: SimilarQuery, refs: list[int]) -> list[int]:
+        """The rows that meet the query's conditions, in order of population."""
+        f, c = self.features, self.index.columns
+        order = f.by_einwohner
+        if query.min_einwohner is not None:
+            least, einwohner = query.min_einwohner, c.einwohner
+            order = [i for i in order if einwohner[i] >= least]
+        if query.max_einwohner is not None:
+            most, einwohner = query.max_einwohner, c.einwohner
+            order = [i for i in order if einwohner[i] <= most]
         if query.laender:
-            keep &= np.isin(ix.land_key, list(query.laender))
+            laender, land = set(query.laender), c.land_key
+            order = [i for i in order if land[i] in laender]
         if query.nachbarkreise:
             if not self.nachbarn.kreise:
                 raise ConfigError(
                     "Keine Kreisgrenzen gespeichert: kommunen import-gemeinden liest sie aus "
                     "KOMMUNEN_DATA_DIR/gebiete/vg5000_0101_2021/"
                 )
-            kreise = set().union(*(self.nachbarkreise(str(ix.kreis_key[r])) for r in refs))
-            keep &= np.isin(ix.kreis_key, list(kreise))
-        if query.min_einwohner is not None:
-            keep &= ix.einwohner >= query.min_einwohner
-        if query.max_einwohner is not None:
-            keep &= ix.einwohner <= query.max_einwohner
+            kreise, kreis_key = set().union(*(self.nachbarkreise(c.kreis_key[r]) for r in refs)), c.kreis_key
+            order = [i for i in order if kreis_key[i] in kreise]
         if query.types:
             unknown = [t for t in query.types if t not in TYPE_NAMES]
             if unknown:
                 raise ConfigError(f"Unbekannter Typ {unknown[0]!r}; erlaubt: {', '.join(TYPE_NAMES)}")
-            keep &= np.isin(self.rank, [TYPE_NAMES[t] for t in query.types])
+            ranks, rank = {TYPE_NAMES[t] for t in query.types}, f.rank
+            order = [i for i in order if rank[i] in ranks]
+        if query.within_km is not None:
+            within, lat = query.within_km, c.lat
+            # No two places are nearer than their difference in latitude: most rows end there.
+            degrees = within / math.radians(EARTH_KM) * 1.01
+            bands = [(c.lat[r] - degrees, c.lat[r] + degrees) for r in refs]
+            if len(bands) == 1:
+                low, high = bands[0]
+                order = [i for i in order if low <= lat[i] <= high]
+            else:
+                order = [i for i in order if any(low <= lat[i] <= high for low, high in bands)]
+            order = [i for i in order if any(self.km(i, r) <= within for r in refs)]  # NaN: never near
+        return order
 
-        candidates = np.flatnonzero(keep)
-        k = min(query.k, len(candidates))
-        if k == 0:
-            return []
-        part = candidates[np.argpartition(score[candidates], k - 1)[:k]]
-        ordered = part[np.lexsort((ix.einwohner[part] * -1, score[part]))]
-        return [
-            self._result(
-                rank,
-                int(i),
-                refs[int(best_ref[i])],
-                terms[best_ref[i], :, i],
-                dist_km[best_ref[i], i],
-                [spalte for spalte, _ in spalten],
-            )
-            for rank, i in enumerate(ordered, start=1)
-        ]
-
-    def _result(
-        self, rank: int, i: int, r: int, terms: np.ndarray, km: float, spalten: list[Spalte]
-    ) -> SimilarKommune:
-        ix = self.index
-        total = float(terms.sum())
+    def _result(self, rank: int, i: int, r: int, terms: list[float], spalten: list[Spalte]) -> SimilarKommune:
+        ix, c = self.index, self.index.columns
+        total = 0.0
+        for term in terms:  # one by one, in the order distance_to adds them (sum() may compensate)
+            total += term
         names = (*FEATURES, *(s.name for s in spalten))
-        heaviest = names[int(terms.argmax())] if total >= 0.25 else "überall nah"
+        heaviest = names[terms.index(max(terms))] if total >= 0.25 else "überall nah"
         typ = self.typ_label[i]
-        same_typ = "gleicher Typ" if self.rank[i] == self.rank[r] else f"Typ {typ}"
+        rank_of = self.features.rank
+        same_typ = "gleicher Typ" if rank_of[i] == rank_of[r] else f"Typ {typ}"
+        km = self.km(i, r)
         km_text = f"{km:.0f} km von {ix.kurzname[r]}" if not math.isnan(km) else "Entfernung unbekannt"
         kreis = ix.ebene == "kreis"
-        land = LAENDER[str(ix.land_key[i])][1]
+        land = LAENDER[c.land_key[i]][1]
         reason = " · ".join(
             (
-                f"{fmt_int(ix.einwohner[i])} Einw. (Ref. {ix.kurzname[r]} {fmt_int(ix.einwohner[r])})",
-                f"{fmt_int(ix.dichte[i])}/km² (Ref. {fmt_int(ix.dichte[r])})",
+                f"{fmt_int(c.einwohner[i])} Einw. (Ref. {ix.kurzname[r]} {fmt_int(c.einwohner[r])})",
+                f"{fmt_int(c.dichte[i])}/km² (Ref. {fmt_int(c.dichte[r])})",
                 f"{same_typ} ({typ})" if same_typ == "gleicher Typ" else same_typ,
                 *(
-                    [f"Land {land}" if ix.land_key[i] == ix.land_key[r] else f"anderes Land ({land})"]
+                    [f"Land {land}" if c.land_key[i] == c.land_key[r] else f"anderes Land ({land})"]
                     if kreis
                     else []
                 ),
@@ -319,16 +342,16 @@ class SimilarityModel:
             rang=rank,
             ags=ix.ags[i],
             name=ix.kurzname[i],
-            kreis="" if kreis else ix.kreis_name.get(str(ix.kreis_key[i]), ""),
+            kreis="" if kreis else ix.kreis_name.get(c.kreis_key[i], ""),
             land=land,
             typ=typ,
-            einwohner=int(ix.einwohner[i]),
-            dichte=round(float(ix.dichte[i])),
-            entfernung_km=None if math.isnan(km) else round(float(km), 1),
+            einwohner=int(c.einwohner[i]),
+            dichte=round(c.dichte[i]),
+            entfernung_km=None if math.isnan(km) else round(km, 1),
             aehnlichkeit=round(math.exp(-total / 8), 3),
             referenz=ix.kurzname[r],
-            referenz_einwohner=int(ix.einwohner[r]),
-            referenz_dichte=round(float(ix.dichte[r])),
+            referenz_einwohner=int(c.einwohner[r]),
+            referenz_dichte=round(c.dichte[r]),
             ausschlaggebend=heaviest,
             begruendung=reason,
             ebene=ix.ebene,
