@@ -159,7 +159,7 @@ def test_energetic_renovation_is_no_energy_advice(scored) -> None:  # type: igno
 
 def test_a_generic_code_with_a_building_discipline_plans_a_building(scored) -> None:  # type: ignore[no-untyped-def]
     # 617055-2024 "MarienBad (Los 2)", CPV 71000000: the award of the pool's TGA planning; its text
-    # names the "technische Gebäudeausrüstung" and less "Treibhausgasemissionen". 533172-2024, the
+    # names the "technische Gebäudeausrüstung", and lower "Treibhausgasemissionen" as an aim. 533172-2024, the
     # Charité's "Technische Ausrüstung" (71240000) with its "ALG 8 – Gebäudeautomation".
     klima = scored["klima"][0]
     for notice in ("617055-2024", "533172-2024"):
