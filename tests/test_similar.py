@@ -9,8 +9,9 @@ import pytest
 
 from kommunen.collect.borders import import_borders
 from kommunen.errors import ConfigError
+from kommunen.places.distance import haversine_km
 from kommunen.places.gemeinden import GemeindeIndex
-from kommunen.places.similar import SimilarityModel, SimilarQuery, haversine_km
+from kommunen.places.similar import SimilarityModel, SimilarQuery
 from kommunen.store.db import session_scope
 from tests.conftest import fresh_engine, import_shared
 from tests.recorded import SHARED

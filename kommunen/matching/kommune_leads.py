@@ -18,9 +18,10 @@ import numpy as np
 from kommunen.matching.history import history_value
 from kommunen.matching.lead import Component, KommuneFacts, Lead, PastTender
 from kommunen.matching.score import Matcher
+from kommunen.places.distance import haversine_km
 from kommunen.places.gemeinden import LAENDER
 from kommunen.places.kreise import KREISFREI
-from kommunen.places.similar import Places, SimilarityModel, fmt_int, haversine_km
+from kommunen.places.similar import Places, SimilarityModel, fmt_int
 from kommunen.places.verwaltungen import Fachbereich, Verwaltung
 
 WEIGHTS = {

@@ -29,9 +29,10 @@ from kommunen.matching.topic import (
     offered_natures,
     theme_words,
 )
+from kommunen.places.distance import haversine_km
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
 from kommunen.places.indikatoren import Bedarf
-from kommunen.places.similar import SimilarityModel, fmt_int, haversine_km
+from kommunen.places.similar import SimilarityModel, fmt_int
 from kommunen.store.models import Funding, Tender
 
 FUNDING_WEIGHTS = {"text": 0.5, "berechtigt": 0.3, "gebiet": 0.2}

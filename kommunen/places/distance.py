@@ -13,8 +13,12 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
+from typing import TYPE_CHECKING
 
 from kommunen.places.columns import Columns
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Settlement type: Textkennzeichen → (rank, label). The rank difference is the type distance.
 SIEDLUNGSTYP = {
@@ -50,10 +54,18 @@ Weighed = Sequence[tuple[list[float], float]]  # INKAR indicators: (value per ro
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle distance, as similar.haversine_km computes it (NaN where a centre is unknown)."""
+    """The great-circle distance, as haversine_km computes it (NaN where a centre is unknown)."""
     lat1, lon1, lat2, lon2 = (math.radians(v) for v in (lat1, lon1, lat2, lon2))
     a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_KM * math.asin(math.sqrt(a))
+
+
+def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    import numpy as np  # the matcher's columns, all rows at once
+
+    lat1, lon1, lat2, lon2 = (np.radians(v) for v in (lat, lon, lat0, lon0))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
 
 
 def _bound(log_einwohner: float, reference: float) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +38,7 @@ from kommunen.places.distance import (
 )
 from kommunen.places.gemeinden import LAENDER, GemeindeIndex
 from kommunen.places.nachbarn import Nachbarn
+from kommunen.places.query import SimilarKommune, SimilarQuery
 
 if TYPE_CHECKING:  # numpy for the matcher's columns and --merkmal; the database where not cached
     import numpy as np
@@ -84,49 +85,8 @@ class Places(Protocol):
     def label(self, i: int) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class SimilarQuery:
-    references: Sequence[str]
-    k: int = 20
-    within_km: float | None = None
-    laender: Sequence[str] = ()  # Land keys, "08"
-    nachbarkreise: bool = False
-    min_einwohner: int | None = None
-    max_einwohner: int | None = None
-    types: Sequence[str] = ()  # keys of TYPE_NAMES
-    merkmale: Sequence[str] = ()  # INKAR indicators to weigh, by name or key ("Asylbewerber")
-
-
-@dataclass(frozen=True, slots=True)
-class SimilarKommune:
-    rang: int
-    ags: str
-    name: str
-    kreis: str
-    land: str
-    typ: str
-    einwohner: int
-    dichte: int
-    entfernung_km: float | None
-    aehnlichkeit: float  # 0..1
-    referenz: str
-    referenz_einwohner: int
-    referenz_dichte: int
-    ausschlaggebend: str
-    begruendung: str
-    ebene: str = "gemeinde"  # or "kreis"
-
-
 def fmt_int(value: float) -> str:
     return f"{round(value):,}".replace(",", ".")
-
-
-def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    import numpy as np
-
-    lat1, lon1, lat2, lon2 = (np.radians(v) for v in (lat, lon, lat0, lon0))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
 
 
 class SimilarityModel:
