@@ -170,8 +170,8 @@ def test_a_generic_code_with_a_building_discipline_plans_a_building(scored) -> N
     # 154434-2019, Hochwasserrückhaltebecken Weilers/Bracht (71300000): its Fachlose name Tragwerks-
     # planung and a "Technische Ausrüstung" of a dam, and Umweltplanung: no building
     assert klima["154434-2019"]["leistung"].value == 1.0
-    assert plans_a_building("71000000", "fachplaner technische gebaudeausrustung neu")
-    assert not plans_a_building("71314300", "energieaudit der technischen gebaudeausrustung")
+    assert plans_a_building("71000000", "Fachplaner technische Gebäudeausrüstung neu", "")
+    assert not plans_a_building("71314300", "Energieaudit", "bestand der technischen gebaudeausrustung")
 
 
 def test_a_municipal_company_is_nearer_than_other_companies(scored) -> None:  # type: ignore[no-untyped-def]

@@ -19,8 +19,7 @@ import numpy as np
 
 from kommunen.matching.lead import Component, TenderColumns
 from kommunen.matching.tenders import NUTS1
-from kommunen.matching.topic import GENERIC_PLANNING, notice_nature, plans_a_building
-from kommunen.text import fold_ascii
+from kommunen.matching.topic import notice_nature, plans_a_building
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +92,18 @@ class TenderKeys:
                 )
             ),
             authority=Factorized.of(zip(ags, columns.buyer_legal_type, columns.buyer_name, strict=True)),
-            main_cpv=Factorized.of(codes.split(" ", 1)[0] for codes in columns.cpv_codes),
+            main_cpv=main_codes(columns.cpv_codes),
         )
+
+
+def main_codes(cpv_codes: Sequence[str]) -> Factorized:
+    """Each tender's main CPV code (the first stored one, "" when none), factorized."""
+    return Factorized.of(codes.split(" ", 1)[0] for codes in cpv_codes)
 
 
 def _nature(contract_nature: str, cpv_codes: str, notice_type: str, title: str, search_text: str) -> str:
     main = cpv_codes.split(" ", 1)[0]
-    building = main in GENERIC_PLANNING and plans_a_building(main, f"{fold_ascii(title)} {search_text}")
-    return notice_nature(contract_nature, main, notice_type, building)
+    return notice_nature(contract_nature, main, notice_type, plans_a_building(main, title, search_text))
 
 
 LAND_OF_NUTS1 = {nuts: land for land, nuts in NUTS1.items()}

@@ -16,7 +16,7 @@ import numpy as np
 from kommunen.errors import KommunenError
 from kommunen.matching import themes
 from kommunen.matching.codelists import CodeLists
-from kommunen.matching.columns import ComponentColumn, CpvColumn, Factorized, Place, TenderKeys
+from kommunen.matching.columns import ComponentColumn, CpvColumn, Factorized, Place, TenderKeys, main_codes
 from kommunen.matching.lead import Component, Lead, TenderColumns, TenderFacts
 from kommunen.matching.procedures import STAGE_WORDS
 from kommunen.matching.profile import SOZIAL, Profile
@@ -282,7 +282,7 @@ class Matcher:
         texts = texts or Corpus(columns.title, columns.search_text, bodies_folded=True)
         if not self.codes.cpv:
             return texts.with_labels(None)
-        main = main or Factorized.of(codes.split(" ", 1)[0] for codes in columns.cpv_codes)
+        main = main or main_codes(columns.cpv_codes)
         labels = [fold_ascii(self.codes.cpv.get(code, "")) for code in main.keys]
         return texts.with_labels((labels, main.index))
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from kommunen.matching import themes
-from kommunen.matching.text import stem
+from kommunen.matching.text import fold_ascii, stem
 
 CONTEXT_WEIGHTS = {"region": 0.3, "auftraggeber": 0.25, "verwaltung": 0.25, "frist": 0.2}
 TOPIC_WEIGHTS = {"text": 0.65, "cpv": 0.35}
@@ -104,9 +104,12 @@ def is_design_contest(notice_type: str) -> bool:
     return notice_type.startswith(("F12", "F13")) or notice_type.endswith("-desg")
 
 
-def plans_a_building(cpv_main: str, folded_text: str) -> bool:
-    """A generic architecture/engineering code with a text that names a building discipline."""
-    return cpv_main in GENERIC_PLANNING and BUILDING_DISCIPLINE.search(folded_text) is not None
+def plans_a_building(cpv_main: str, title: str, folded_body: str) -> bool:
+    """A generic architecture/engineering code with a text that names a building discipline; the
+    title is folded only for such a code (a few in a hundred)."""
+    if cpv_main not in GENERIC_PLANNING:
+        return False
+    return BUILDING_DISCIPLINE.search(f"{fold_ascii(title)} {folded_body}") is not None
 
 
 def notice_nature(contract_nature: str, cpv_main: str, notice_type: str = "", building: bool = False) -> str:
