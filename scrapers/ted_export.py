@@ -46,6 +46,10 @@ OFFICE_WORDS = re.compile(
     r"Geschäftsbereich|Sachgebiet|Eigenbetrieb|Vergabestelle|Zentrale Vergabe\w*)\b|\w+amt\b",
     re.IGNORECASE,
 )
+# Every word OFFICE_WORDS can match contains one of these: most names contain none, and looking
+# for them costs a fraction of the regex, which tries its alternatives at every position.
+_OFFICE_STEMS = ("amt", "ämter", "referat", "fach", "dezernat", "abteilung", "stelle", "büro", "bereich",
+                 "sachgebiet", "eigenbetrieb", "vergabe")  # fmt: skip
 NUTS = "*[local-name()='NUTS']"  # n2016:, n2021: or no namespace at all
 PERFORMANCE_NUTS = "*[local-name()='PERFORMANCE_NUTS' or local-name()='ORIGINAL_NUTS']"
 # Exact paths where the 2014 forms put things (descendant searches cost most of the parse);
@@ -88,9 +92,14 @@ def parse_notice(doc: RawDocument, source: str = "ted-export") -> TenderRecord:
         raise ParseError(doc.url, f"ungültiger Wert: {exc}") from exc
 
 
-def _form(n: Notice) -> etree._Element | None:
+def _form(sections: list[etree._Element]) -> etree._Element | None:
     """The notice in its original language, German preferred; NOTICE_UUID is no form."""
-    forms = [f for f in n.x(n.root, "t:FORM_SECTION/*[@CATEGORY]")]
+    forms = [
+        f
+        for section in sections
+        for f in section.iterchildren(etree.Element)
+        if f.get("CATEGORY") is not None
+    ]
     original = [f for f in forms if f.get("CATEGORY") == "ORIGINAL"] or forms
     return next((f for f in original if f.get("LG") == "DE"), original[0] if original else None)
 
@@ -99,16 +108,19 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     doc_id = (n.root.get("DOC_ID") or "").strip()
     if not doc_id:
         raise ParseError(doc.url, "keine Dokumentnummer (DOC_ID)")
-    coded_k = n.kids(n.first(n.root, "t:CODED_DATA_SECTION"))
+    root_k, (form_sections,) = n.kids_and_all(n.root, "FORM_SECTION")
+    coded_k = n.kids(root_k.get("CODED_DATA_SECTION"))
     data, codif = coded_k.get("NOTICE_DATA"), coded_k.get("CODIF_DATA")
-    data_k, codif_k = n.kids(data), n.kids(codif)
-    document_type = _code(codif_k.get("TD_DOCUMENT_TYPE"))
-    form = _form(n)
+    document_type = n.value(codif, "t:TD_DOCUMENT_TYPE/@CODE")
+    form = _form(form_sections)
     if form is None:
         raise ParseError(doc.url, f"Bekanntmachung {doc_id} hat kein Formular (FORM_SECTION)")
-    form_k = n.kids(form)
+    form_k, (contracts,) = n.kids_and_all(form, "OBJECT_CONTRACT")
     defence = "CONTRACTING_BODY" not in form_k
-    oc_k = {} if defence else n.kids(form_k.get("OBJECT_CONTRACT"))
+    procedure_k, (ojs_numbers,) = n.kids_and_all(form_k.get("PROCEDURE"), "NOTICE_NUMBER_OJ")
+    oc_k, (descriptions,) = n.kids_and_all(None if defence else form_k.get("OBJECT_CONTRACT"), "OBJECT_DESCR")
+    if len(contracts) > 1:  # a PIN may announce several contracts
+        descriptions = n.x(form, "t:OBJECT_CONTRACT/t:OBJECT_DESCR")
     stage = _stage(_code(form_k.get("NOTICE"), "TYPE"), document_type)
     title = n.text(form, ".//t:TITLE_CONTRACT") if defence else n.leaf(oc_k.get("TITLE"))
     language = form.get("LG", "")
@@ -120,7 +132,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     if defence:
         lots, additional_cpv, place_nuts = _defence_lots(n, form)
     else:
-        lots, additional_cpv, place_nuts = _descriptions(n, n.x(form, "t:OBJECT_CONTRACT/t:OBJECT_DESCR"))
+        lots, additional_cpv, place_nuts = _descriptions(n, descriptions)
     body_k = n.kids(form_k.get("CONTRACTING_BODY"))
     buyer = (
         n.first(form, ".//t:CA_CE_CONCESSIONAIRE_PROFILE")
@@ -128,7 +140,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         else body_k.get("ADDRESS_CONTRACTING_BODY")
     )
     buyer_k = n.kids(buyer)
-    country = _code(buyer_k.get("COUNTRY"), "VALUE") or _code(data_k.get("ISO_COUNTRY"), "VALUE")
+    country = _code(buyer_k.get("COUNTRY"), "VALUE") or n.value(data, "t:ISO_COUNTRY/@VALUE")
     if defence:  # defence PINs describe the scope only
         description = n.text(form, ".//t:SHORT_CONTRACT_DESCRIPTION") or n.text(
             form, ".//t:TOTAL_QUANTITY_OR_SCOPE"
@@ -140,25 +152,24 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
     if defence:
         cpv_main = n.attr(form, ".//t:CPV_MAIN/t:CPV_CODE", "CODE")
     else:
-        cpv_main = n.attr(oc_k.get("CPV_MAIN"), "t:CPV_CODE", "CODE")
+        cpv_main = _code(n.kids(oc_k.get("CPV_MAIN")).get("CPV_CODE"))
     original_cpv = n.codes(data, "t:ORIGINAL_CPV")
-    estimated = _amount(oc_k.get("VAL_ESTIMATED_TOTAL")) or _value(
-        n, data, "t:VALUES/t:VALUE[@TYPE='ESTIMATED_TOTAL']"
-    )
+    coded_values = n.x(data, "t:VALUES/t:VALUE") if data is not None else []
+    estimated = _amount(oc_k.get("VAL_ESTIMATED_TOTAL")) or _coded_value(coded_values, "ESTIMATED_TOTAL")
     awarded = None
     if stage in (Stage.RESULT, Stage.VEAT, Stage.MODIFICATION):
         awarded = (
             _amount(oc_k.get("VAL_TOTAL"))
-            or _value(n, data, "t:VALUES/t:VALUE[@TYPE='PROCUREMENT_TOTAL']")
+            or _coded_value(coded_values, "PROCUREMENT_TOTAL")
             or _sum(n, form, AWARDED_VALUES)
         )
     references = [
         ojs_publication("".join(el.itertext()))
         for el in n.x(data, "t:REF_NOTICE/t:NO_DOC_OJS")
-        + n.x(form, ".//t:NOTICE_NUMBER_OJ" if defence else "t:PROCEDURE/t:NOTICE_NUMBER_OJ")
+        + (n.x(form, ".//t:NOTICE_NUMBER_OJ") if defence else ojs_numbers)
     ] if data is not None else []  # fmt: skip
-    deadline = _deadline(n, form, codif, country, defence)
-    buyer_name = n.leaf(buyer_k.get("OFFICIALNAME")) or _name(n, buyer)
+    deadline = _deadline(n, form, procedure_k, codif, country, defence)
+    buyer_name = _name(n, buyer_k)
     valued = oc_k.get("VAL_ESTIMATED_TOTAL", oc_k.get("VAL_TOTAL"))
     currency = (valued.get("CURRENCY") or "") if valued is not None else ""
     return TenderRecord(
@@ -180,24 +191,24 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         buyer_department=_department(buyer_name, n.leaf(buyer_k.get("CONTACT_POINT"))),
         buyer_city=n.leaf(buyer_k.get("TOWN")),
         buyer_postal_code=postal_code(n.leaf(buyer_k.get("POSTAL_CODE"))),
-        buyer_nuts=_code(buyer_k.get("NUTS")) or _code(data_k.get("CA_CE_NUTS")),
+        buyer_nuts=_code(buyer_k.get("NUTS")) or n.value(data, "t:CA_CE_NUTS/@CODE"),
         buyer_country=_country(country),
-        buyer_legal_type=_buyer_type(n, form, body_k, _code(codif_k.get("AA_AUTHORITY_TYPE")), defence),
+        buyer_legal_type=_buyer_type(n, form, body_k, codif, defence),
         buyer_email=n.text(buyer, "t:E_MAILS/t:E_MAIL") if defence else n.leaf(buyer_k.get("E_MAIL")),
         buyer_url=n.leaf(buyer_k.get("URL_GENERAL")) or (n.text(form, ".//t:URL_GENERAL") if defence else ""),
         cpv_main=cpv_main or (original_cpv[0] if original_cpv else ""),
         cpv_additional=tuple(c for c in dict.fromkeys(additional_cpv + original_cpv) if c != cpv_main),
         place_nuts=place_nuts or n.codes(data, PERFORMANCE_NUTS),
         estimated_value=estimated,
-        currency=currency or n.attr(data, "t:VALUES/t:VALUE", "CURRENCY"),
-        procedure_type=_procedure_type(n, form),
+        currency=currency or (_code(coded_values[0], "CURRENCY") if coded_values else ""),
+        procedure_type=_procedure_type(n, procedure_k),
         submission_deadline=deadline,
         planned_date=_iso_date(n.leaf(oc_k.get("DATE_PUBLICATION_NOTICE"))),
         lots=lots,
         url=TED_NOTICE_URL.format(doc_id),
         seen_at=doc.fetched_at,
         stage=stage,
-        contract_nature=_nature(n, form, oc_k, _code(codif_k.get("NC_CONTRACT_NATURE")), defence),
+        contract_nature=_nature(n, form, oc_k, codif, defence),
         awarded_value=awarded,
         winners=_winners(n, form, defence) if defence or _AWARDS & form_k.keys() else (),
         previous_notices=tuple(dict.fromkeys(r for r in references if r and r != publication_key(doc_id))),
@@ -218,8 +229,8 @@ def _stage(notice_type: str, document_type: str) -> Stage:
     return STAGE_BY_DOCUMENT_TYPE.get(document_type, Stage.UNKNOWN)
 
 
-def _name(n: Notice, address: etree._Element | None) -> str:
-    return n.text(address, "t:OFFICIALNAME") or n.text(address, "t:ORGANISATION/t:OFFICIALNAME")
+def _name(n: Notice, address_k: dict[str, etree._Element]) -> str:
+    return n.leaf(address_k.get("OFFICIALNAME")) or n.text(address_k.get("ORGANISATION"), "t:OFFICIALNAME")
 
 
 def _department(name: str, contact: str) -> str:
@@ -227,13 +238,22 @@ def _department(name: str, contact: str) -> str:
     or as the contact point ("Jugendamt"), never a person's name."""
     for separator in (" – ", " - ", ", ", " / "):
         _, _, tail = name.partition(separator)
-        if tail and OFFICE_WORDS.search(tail):
+        if tail and _names_an_office(tail):
             return tail.strip()
-    return contact if contact and OFFICE_WORDS.search(contact) else ""
+    return contact if contact and _names_an_office(contact) else ""
+
+
+def _names_an_office(text: str) -> bool:
+    folded = text.casefold()
+    return any(stem in folded for stem in _OFFICE_STEMS) and OFFICE_WORDS.search(text) is not None
 
 
 def _buyer_type(
-    n: Notice, form: etree._Element, body_k: dict[str, etree._Element], authority_type: str, defence: bool
+    n: Notice,
+    form: etree._Element,
+    body_k: dict[str, etree._Element],
+    codif: etree._Element | None,
+    defence: bool,
 ) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
     if defence:
@@ -245,25 +265,34 @@ def _buyer_type(
     if "CE_ACTIVITY" in body_k or "CE_ACTIVITY_OTHER" in body_k:
         return "utilities"
     return {"1": "ministry", "3": "regional_authority", "4": "utilities", "6": "body_public"}.get(
-        authority_type, ""
+        n.value(codif, "t:AA_AUTHORITY_TYPE/@CODE"), ""
     )
 
 
 def _nature(
-    n: Notice, form: etree._Element, oc_k: dict[str, etree._Element], nature_code: str, defence: bool
+    n: Notice,
+    form: etree._Element,
+    oc_k: dict[str, etree._Element],
+    codif: etree._Element | None,
+    defence: bool,
 ) -> str:
     if defence:
         typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
     else:
         typed = _code(oc_k.get("TYPE_CONTRACT"), "CTYPE")
-    return typed.lower() if typed else NATURE_BY_CODE.get(nature_code, "")
+    return typed.lower() if typed else NATURE_BY_CODE.get(n.value(codif, "t:NC_CONTRACT_NATURE/@CODE"), "")
 
 
-def _procedure_type(n: Notice, form: etree._Element) -> str:
-    for element in n.x(form, "t:PROCEDURE//*[starts-with(local-name(), 'PT_')]"):
-        name = local_name(element)
+def _procedure_type(n: Notice, procedure_k: dict[str, etree._Element]) -> str:
+    """The first PT_… element in document order: a child of PROCEDURE in the 2014 forms, deeper in
+    the concession, utilities and defence directives' blocks."""
+    for name, child in procedure_k.items():
         if name in PROCEDURE_BY_ELEMENT:
             return PROCEDURE_BY_ELEMENT[name]
+        if len(child):
+            for element in n.x(child, ".//*[starts-with(local-name(), 'PT_')]"):
+                if (inner := local_name(element)) in PROCEDURE_BY_ELEMENT:
+                    return PROCEDURE_BY_ELEMENT[inner]
     return ""
 
 
@@ -281,8 +310,8 @@ def _descriptions(n: Notice, nodes: list[etree._Element]) -> _LotsCpvNuts:
     cpv: list[str] = []
     nuts: list[str] = []
     for node in nodes:
-        parts, places = n.kids_and_all(node, "NUTS")
-        codes = n.codes(node, "t:CPV_ADDITIONAL/t:CPV_CODE") if "CPV_ADDITIONAL" in parts else ()
+        parts, (places, additional) = n.kids_and_all(node, "NUTS", "CPV_ADDITIONAL")
+        codes = n.child_codes(additional, "CPV_CODE")
         lots.append(_lot(n, node, False, parts, codes))
         cpv.extend(codes)
         nuts.extend(code for place in places if (code := (place.get("CODE") or "").strip()))
@@ -320,14 +349,17 @@ def _lot(
 def _winners(n: Notice, form: etree._Element, defence: bool) -> tuple[Winner, ...]:
     addresses = n.x(form, DEFENCE_WINNERS if defence else WINNERS)
     found = (
-        Winner(name=_name(n, a), town=n.text(a, "t:TOWN"), country=_country(n.attr(a, "t:COUNTRY", "VALUE")))
-        for a in addresses
+        Winner(
+            name=_name(n, k), town=n.leaf(k.get("TOWN")), country=_country(_code(k.get("COUNTRY"), "VALUE"))
+        )
+        for k in map(n.kids, addresses)
     )
     return tuple(dict.fromkeys(w for w in found if w.name))
 
 
-def _value(n: Notice, node: etree._Element | None, expr: str) -> float | None:
-    return _amount(n.first(node, expr))
+def _coded_value(values: list[etree._Element], kind: str) -> float | None:
+    """CODED_DATA_SECTION's VALUE of this TYPE (ESTIMATED_TOTAL, PROCUREMENT_TOTAL)."""
+    return _amount(next((value for value in values if value.get("TYPE") == kind), None))
 
 
 def _amount(element: etree._Element | None) -> float | None:
@@ -354,13 +386,18 @@ def _iso_date(value: str) -> date | None:
 
 
 def _deadline(
-    n: Notice, form: etree._Element, codif: etree._Element | None, country: str, defence: bool
+    n: Notice,
+    form: etree._Element,
+    procedure_k: dict[str, etree._Element],
+    codif: etree._Element | None,
+    country: str,
+    defence: bool,
 ) -> datetime | None:
     """The form's DATE/TIME_RECEIPT_TENDERS, the defence forms' RECEIPT_LIMIT_DATE, or CODIF's
     DT_DATE_FOR_SUBMISSION; local German time for German buyers."""
     zone = BERLIN if country in ("DE", "") else ZoneInfo("UTC")
-    day = n.text(form, "t:PROCEDURE/t:DATE_RECEIPT_TENDERS")
-    clock = n.text(form, "t:PROCEDURE/t:TIME_RECEIPT_TENDERS")
+    day = n.leaf(procedure_k.get("DATE_RECEIPT_TENDERS"))
+    clock = n.leaf(procedure_k.get("TIME_RECEIPT_TENDERS"))
     if day:
         return _at(date.fromisoformat(day[:10]), clock, zone)
     limit = n.first(form, ".//t:RECEIPT_LIMIT_DATE") if defence else None

@@ -9,9 +9,26 @@ from typing import ClassVar
 from lxml import etree
 
 _PLAIN_PATH = re.compile(r"t:[A-Z0-9_]+(?:/t:[A-Z0-9_]+)*")
+_PREFIX = re.compile(r"\bt:")
 _LOCAL: dict[str, str] = {}  # "{namespace}TOWN" → "TOWN": the same few hundred tags in every notice
 # The text nodes below an element in document order, as itertext() gives them, in one call.
 _TEXTS = etree.XPath("descendant::text()", smart_strings=False, regexp=False)
+_FEW_PARAGRAPHS = 3
+
+
+def _texts(element: etree._Element, size: int) -> list[str | None]:
+    """The text nodes below an element in document order. Paragraphs without markup inside (a
+    title's one <P>) are read from their .text and .tail: cheaper than a search for few of them."""
+    if size <= _FEW_PARAGRAPHS:
+        texts = [element.text]
+        for child in element:
+            if type(child) is not etree._Element or len(child):  # a processing instruction, markup
+                break
+            texts.append(child.text)
+            texts.append(child.tail)
+        else:
+            return texts
+    return _TEXTS(element)  # type: ignore[no-any-return]
 
 
 def _local(tag: str) -> str:
@@ -31,6 +48,7 @@ class Notice:
 
     _compiled: ClassVar[dict[str, dict[str, etree.XPath]]] = {}  # namespace → expression → XPath
     _first: ClassVar[dict[str, dict[str, etree.XPath | None]]] = {}  # the same for first()
+    _string: ClassVar[dict[str, dict[str, etree.XPath]]] = {}  # and for value()
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
@@ -38,6 +56,7 @@ class Notice:
         self.ns = tag[1 : tag.index("}")] if tag[:1] == "{" else ""  # QName(root) cost 5 µs
         self._paths = self._compiled.setdefault(self.ns, {})  # keyed by the expression alone:
         self._firsts = self._first.setdefault(self.ns, {})  # a str's hash is cached, a tuple's not
+        self._strings = self._string.setdefault(self.ns, {})
 
     def x(self, node: etree._Element, expr: str) -> list[etree._Element]:
         path = self._paths.get(expr)
@@ -61,15 +80,24 @@ class Notice:
 
     def _compile(self, expr: str) -> etree.XPath:
         """Compiled XPath beats walking children in Python even for "t:A/t:B" (no tag matcher
-        to build per step); a document without namespace reads a plain path without "t:"."""
+        to build per step); a document without namespace reads its paths without "t:"."""
         if self.ns:  # no regexp: lxml would register its re: functions anew on every call
             return etree.XPath(expr, namespaces={"t": self.ns}, smart_strings=False, regexp=False)
-        plain = _PLAIN_PATH.fullmatch(expr.replace("[1]", "")) is not None
-        return etree.XPath(expr.replace("t:", "") if plain else expr, smart_strings=False, regexp=False)
+        return etree.XPath(_PREFIX.sub("", expr), smart_strings=False, regexp=False)
 
     def text(self, node: etree._Element | None, expr: str) -> str:
         """The text of the first match, whitespace collapsed, one space between its <P>s."""
         return self.leaf(self.first(node, expr))
+
+    def value(self, node: etree._Element | None, expr: str) -> str:
+        """The string value of the first match, stripped: an attribute ("t:COUNTRY/@VALUE") or a
+        short text read in C, without a Python object for any element on the way."""
+        if node is None:
+            return ""
+        path = self._strings.get(expr)
+        if path is None:
+            path = self._strings[expr] = self._compile(f"string({expr})")
+        return path(node).strip()  # type: ignore[no-any-return]
 
     def attr(self, node: etree._Element | None, expr: str, name: str) -> str:
         found = self.first(node, expr)
@@ -95,23 +123,25 @@ class Notice:
 
     @staticmethod
     def kids_and_all(
-        node: etree._Element, name: str
-    ) -> tuple[dict[str, etree._Element], list[etree._Element]]:
-        """kids(), and in the same walk every child called `name` (a lot's NUTS codes)."""
+        node: etree._Element | None, *names: str
+    ) -> tuple[dict[str, etree._Element], list[list[etree._Element]]]:
+        """kids(), and in the same walk every child of each of `names` (a lot's NUTS codes)."""
         found: dict[str, etree._Element] = {}
-        every: list[etree._Element] = []
-        names = _LOCAL
+        every: list[list[etree._Element]] = [[] for _ in names]
+        if node is None:
+            return found, every
+        local_names = _LOCAL
         for child in node:
             tag = child.tag
-            local = names.get(tag)
+            local = local_names.get(tag)
             if local is None:
                 if not isinstance(tag, str):
                     continue
                 local = _local(tag)
             if local not in found:
                 found[local] = child
-            if local == name:
-                every.append(child)
+            if local in names:
+                every[names.index(local)].append(child)
         return found, every
 
     @staticmethod
@@ -119,16 +149,31 @@ class Notice:
         """Whitespace collapsed; paragraphs (and a superscript: "m 3") one space apart."""
         if element is None:
             return ""
-        if not len(element):
+        if not (size := len(element)):
             return " ".join((element.text or "").split())
         words = []
-        for text in _TEXTS(element):  # a paragraph printable and without a double space is
+        for text in _texts(element, size):  # a paragraph printable and without a double space is
+            if text is None:
+                continue
             if text.isprintable() and "  " not in text:  # one already: its only space is " "
                 if text := text.strip(" "):
                     words.append(text)
             elif not text.isspace():
                 words.append(" ".join(text.split()))
         return " ".join(words)
+
+    @staticmethod
+    def child_codes(nodes: list[etree._Element], name: str) -> tuple[str, ...]:
+        """The CODEs of the children called `name` of these nodes ("CPV_CODE" of CPV_ADDITIONAL),
+        read in the walk: a search per lot cost more than the few children it looks at."""
+        found: list[str] = []
+        for node in nodes:
+            for child in node:
+                tag = child.tag
+                named = (_LOCAL.get(tag) or (isinstance(tag, str) and _local(tag))) == name
+                if named and (code := (child.get("CODE") or "").strip()):
+                    found.append(code)
+        return tuple(dict.fromkeys(found))
 
     def codes(self, node: etree._Element | None, expr: str) -> tuple[str, ...]:
         if node is None:

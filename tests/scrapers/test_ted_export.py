@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import etree
 
 from scrapers.errors import ParseError
 from scrapers.records import Stage, Winner
@@ -144,3 +147,30 @@ def test_ojs_numbers_become_publication_numbers() -> None:
 def test_an_eforms_document_is_not_a_ted_export() -> None:
     with pytest.raises(ParseError, match="kein TED_EXPORT"):
         notice("tenders/ted-eforms-de/657671-2024.xml")
+
+
+def test_a_notice_without_namespace_reads_the_same() -> None:
+    """The paths are written with "t:"; a TED_EXPORT without default namespace reads them bare."""
+    doc = recorded("tenders/ted-r209-de/000053-2020.xml")
+    declaration = b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"'
+    bare = doc.body.replace(declaration, b"")
+    assert bare != doc.body
+    assert parse_notice(dataclasses.replace(doc, body=bare)) == parse_notice(doc)
+
+
+def test_a_pin_announcing_two_contracts_keeps_the_lots_of_both() -> None:
+    """F01 may hold several OBJECT_CONTRACTs; the real PIN 053601-2022 holds one, so the test adds
+    a second contract made from its first."""
+    doc = recorded("tenders/ted-r209-de/053601-2022.xml")
+    root = etree.fromstring(doc.body)
+    ns = {"t": "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"}
+    first = root.xpath("//t:OBJECT_CONTRACT", namespaces=ns)[0]
+    second = copy.deepcopy(first)
+    second.xpath("t:OBJECT_DESCR/t:LOT_NO", namespaces=ns)[0].text = "2"
+    second.xpath("t:OBJECT_DESCR/t:TITLE/t:P", namespaces=ns)[0].text = "Zweiter Auftrag"
+    first.addnext(second)
+    n = parse_notice(dataclasses.replace(doc, body=etree.tostring(root)))
+    assert n.title == "A.6000.213360, TU-Darmstadt, S3/22 International House"
+    lots = [(lot.lot_id, lot.title[:16]) for lot in n.lots]
+    assert lots == [("1", "Es wird eine Ver"), ("2", "Zweiter Auftrag")]
+    assert (n.stage, n.planned_date, n.cpv_main) == (Stage.PLANNING, date(2022, 3, 4), "45200000")
