@@ -42,6 +42,11 @@ NS = {
 _CAC, _CBC, _EFAC, _EFBC = (f"{{{NS[prefix]}}}" for prefix in ("cac", "cbc", "efac", "efbc"))
 ADDITIONAL_CPV = "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode"
 EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension"
+# The notice's places, then its lots' (UBL puts ProcurementProject before the lots).
+PLACES = (
+    "(cac:ProcurementProject | cac:ProcurementProjectLot/cac:ProcurementProject)"
+    "/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"
+)
 PREFERRED_LANGUAGE = "DEU"
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
 _PUBLICATION_IN_URL = re.compile(r"/notice/(\d{1,8}-\d{4})/")
@@ -166,10 +171,14 @@ def parse_notice(doc: RawDocument, source: str = "eforms") -> TenderRecord:
 
 
 def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord:
-    notice_id = _text(root, "cbc:ID[@schemeName='notice-id']") or _text(root, "cbc:ID")
+    children = _children(root)
+    first_id = children.get(_CBC + "ID")  # the notice id, unless another ID comes first
+    if first_id is not None and first_id.get("schemeName") == "notice-id":
+        notice_id = _leaf(first_id)
+    else:
+        notice_id = _text(root, "cbc:ID[@schemeName='notice-id']") or _leaf(first_id)
     if not notice_id:
         raise ParseError(doc.url, "keine Bekanntmachungs-ID (BT-701)")
-    children = _children(root)
     project = children.get(_CAC + "ProcurementProject")
     title, language = _localized(project, "cbc:Name")
     if not title:
@@ -179,12 +188,7 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
         raise ParseError(doc.url, f"Bekanntmachung {notice_id} hat keinen Titel (BT-21)")
     description, _ = _localized(project, "cbc:Description")
     ext = next(iter(_x(root, EXT)), None)
-    organisations = {
-        _text(company, "cac:PartyIdentification/cbc:ID"): company
-        for company in (
-            _x(ext, "efac:Organizations/efac:Organization/efac:Company") if ext is not None else []
-        )
-    }
+    organisations = _organisations(ext)
     buyer_ref = _text(root, "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID")
     buyer = organisations.get(buyer_ref)
     buyer_name, _ = _localized(buyer, "cac:PartyName/cbc:Name")
@@ -204,7 +208,6 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
     if not publication_number:
         match = _PUBLICATION_IN_URL.search(doc.url)
         publication_number = match.group(1) if match else ""
-    place_paths = ("cac:ProcurementProject", "cac:ProcurementProjectLot/cac:ProcurementProject")
     return TenderRecord(
         source=source,
         source_id=notice_id,
@@ -243,13 +246,7 @@ def _notice(root: etree._Element, doc: RawDocument, source: str) -> TenderRecord
         )
         if project is not None
         else (),
-        place_nuts=tuple(
-            dict.fromkeys(
-                code
-                for path in place_paths
-                for code in _texts(root, f"{path}/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode")
-            )
-        ),
+        place_nuts=_texts(root, PLACES),
         estimated_value=value,
         currency=currency,
         procedure_type=_text(root, "cac:TenderingProcess/cbc:ProcedureCode"),
@@ -287,6 +284,15 @@ def _free_text_buyer(line: str) -> tuple[str, str, str, str, str]:
         email.group(0) if email else "",
         ", ".join(offices),
     )
+
+
+def _organisations(ext: etree._Element | None) -> dict[str, etree._Element]:
+    """The extension's companies by their id (ORG-0001), found through their ids in one search
+    rather than one search per company."""
+    if ext is None:
+        return {}
+    ids = _x(ext, "efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification[1]/cbc:ID[1]")
+    return {(found.text or "").strip(): found.getparent().getparent() for found in ids}
 
 
 def _winners(ext: etree._Element | None, organisations: dict[str, etree._Element]) -> tuple[Winner, ...]:

@@ -97,8 +97,8 @@ def _form(sections: list[etree._Element]) -> etree._Element | None:
     forms = [
         f
         for section in sections
-        for f in section.iterchildren(etree.Element)
-        if f.get("CATEGORY") is not None
+        for f in section
+        if type(f) is etree._Element and f.get("CATEGORY") is not None
     ]
     original = [f for f in forms if f.get("CATEGORY") == "ORIGINAL"] or forms
     return next((f for f in original if f.get("LG") == "DE"), original[0] if original else None)
@@ -183,7 +183,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         notice_type=local_name(form),
         form_type=FORM_TYPE_OF_STAGE[stage],
         notice_subtype=document_type,
-        publication_date=_yyyymmdd(n.text(coded_k.get("REF_OJS"), "t:DATE_PUB")),
+        publication_date=_yyyymmdd(n.value(coded_k.get("REF_OJS"), "t:DATE_PUB")),
         language="DEU" if language == "DE" else language,
         title=title,
         description=description,
