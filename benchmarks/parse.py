@@ -58,7 +58,7 @@ def real_documents() -> list[RawDocument]:
     ]
 
 
-def bench_parse(docs: list[RawDocument], repeat: int = 5) -> list[TenderRecord]:
+def bench_parse(docs: list[RawDocument], repeat: int = 7) -> list[TenderRecord]:
     """Each notice is parsed by bare lxml and by kommunen in turn, best of `repeat` each: a busy
     spell of this shared machine then weighs on both sides of the ratio alike. The bare parse
     includes freeing its tree, as kommunen's does."""

@@ -352,7 +352,7 @@ def _winners(n: Notice, form: etree._Element, defence: bool) -> tuple[Winner, ..
         Winner(
             name=_name(n, k), town=n.leaf(k.get("TOWN")), country=_country(_code(k.get("COUNTRY"), "VALUE"))
         )
-        for k in map(n.kids, addresses)
+        for k in (n.pick(address, "OFFICIALNAME", "ORGANISATION", "TOWN", "COUNTRY") for address in addresses)
     )
     return tuple(dict.fromkeys(w for w in found if w.name))
 
