@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -73,6 +74,8 @@ AWARDED_VALUES = (
 _AWARDS = {"AWARD_CONTRACT", "MODIFICATIONS_CONTRACT", "RESULTS"}  # where WINNERS look
 _OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*(\d+)")
 _LotsCpvNuts = tuple[tuple[Lot, ...], tuple[str, ...], tuple[str, ...]]
+_Kids = dict[str, etree._Element]  # a node's children by name (Notice.kids)
+_Node: TypeAlias = etree._Element | None
 _PLACEHOLDER_VALUE = 1.0  # defence forms write 0.01 where the value is not published
 
 
@@ -92,7 +95,7 @@ def parse_notice(doc: RawDocument, source: str = "ted-export") -> TenderRecord:
         raise ParseError(doc.url, f"ungültiger Wert: {exc}") from exc
 
 
-def _form(sections: list[etree._Element]) -> etree._Element | None:
+def _form(sections: list[etree._Element]) -> _Node:
     """The notice in its original language, German preferred; NOTICE_UUID is no form."""
     forms = [
         f
@@ -219,7 +222,7 @@ def _country(code: str) -> str:
     return COUNTRY3.get(code, code)
 
 
-def _code(element: etree._Element | None, attribute: str = "CODE") -> str:
+def _code(element: _Node, attribute: str = "CODE") -> str:
     return (element.get(attribute) or "").strip() if element is not None else ""
 
 
@@ -229,7 +232,7 @@ def _stage(notice_type: str, document_type: str) -> Stage:
     return STAGE_BY_DOCUMENT_TYPE.get(document_type, Stage.UNKNOWN)
 
 
-def _name(n: Notice, address_k: dict[str, etree._Element]) -> str:
+def _name(n: Notice, address_k: _Kids) -> str:
     return n.leaf(address_k.get("OFFICIALNAME")) or n.text(address_k.get("ORGANISATION"), "t:OFFICIALNAME")
 
 
@@ -248,13 +251,7 @@ def _names_an_office(text: str) -> bool:
     return any(stem in folded for stem in _OFFICE_STEMS) and OFFICE_WORDS.search(text) is not None
 
 
-def _buyer_type(
-    n: Notice,
-    form: etree._Element,
-    body_k: dict[str, etree._Element],
-    codif: etree._Element | None,
-    defence: bool,
-) -> str:
+def _buyer_type(n: Notice, form: etree._Element, body_k: _Kids, codif: _Node, defence: bool) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
     if defence:
         found = n.attr(form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY", "VALUE")
@@ -269,13 +266,7 @@ def _buyer_type(
     )
 
 
-def _nature(
-    n: Notice,
-    form: etree._Element,
-    oc_k: dict[str, etree._Element],
-    codif: etree._Element | None,
-    defence: bool,
-) -> str:
+def _nature(n: Notice, form: etree._Element, oc_k: _Kids, codif: _Node, defence: bool) -> str:
     if defence:
         typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
     else:
@@ -283,7 +274,7 @@ def _nature(
     return typed.lower() if typed else NATURE_BY_CODE.get(n.value(codif, "t:NC_CONTRACT_NATURE/@CODE"), "")
 
 
-def _procedure_type(n: Notice, procedure_k: dict[str, etree._Element]) -> str:
+def _procedure_type(n: Notice, procedure_k: _Kids) -> str:
     """The first PT_… element in document order: a child of PROCEDURE in the 2014 forms, deeper in
     the concession, utilities and defence directives' blocks."""
     for name, child in procedure_k.items():
@@ -322,7 +313,7 @@ def _lot(
     n: Notice,
     node: etree._Element,
     defence: bool,
-    parts: dict[str, etree._Element] | None = None,
+    parts: _Kids | None = None,
     codes: tuple[str, ...] = (),
 ) -> Lot:
     """An OBJECT_DESCR of the 2014 forms, or a defence PIN's LOT_PRIOR_INFORMATION."""
@@ -362,7 +353,7 @@ def _coded_value(values: list[etree._Element], kind: str) -> float | None:
     return _amount(next((value for value in values if value.get("TYPE") == kind), None))
 
 
-def _amount(element: etree._Element | None) -> float | None:
+def _amount(element: _Node) -> float | None:
     """ "495000.00", "0,01" (defence forms), with 0.01 as the placeholder for "not published"."""
     text = "".join(element.itertext()).replace(" ", "").strip() if element is not None else ""
     if not text:
@@ -386,12 +377,7 @@ def _iso_date(value: str) -> date | None:
 
 
 def _deadline(
-    n: Notice,
-    form: etree._Element,
-    procedure_k: dict[str, etree._Element],
-    codif: etree._Element | None,
-    country: str,
-    defence: bool,
+    n: Notice, form: etree._Element, procedure_k: _Kids, codif: _Node, country: str, defence: bool
 ) -> datetime | None:
     """The form's DATE/TIME_RECEIPT_TENDERS, the defence forms' RECEIPT_LIMIT_DATE, or CODIF's
     DT_DATE_FOR_SUBMISSION; local German time for German buyers."""
