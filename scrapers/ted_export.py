@@ -12,9 +12,6 @@ Caveats  four root namespaces (S01 formex, S02 "ted/R2.0.9.S02/publication", S03
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
-from typing import TypeAlias
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -36,11 +33,11 @@ from scrapers.ted_codes import (
     STAGE_BY_DOCUMENT_TYPE,
     STAGE_BY_NOTICE_TYPE,
 )
-from scrapers.ted_xml import Notice, local_name
+from scrapers.ted_dates import iso_date, submission_deadline, yyyymmdd
+from scrapers.ted_xml import Kids, Node, Notice, local_name
 from scrapers.xmlsafe import parse_xml
 
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
-BERLIN = ZoneInfo("Europe/Berlin")  # German notices give local times
 
 OFFICE_WORDS = re.compile(
     r"\b(Amt|Ämter|Referat|Fachbereich|Fachdienst|Dezernat|Abteilung|Dienststelle|Büro|Stabsstelle|"
@@ -74,8 +71,6 @@ AWARDED_VALUES = (
 _AWARDS = {"AWARD_CONTRACT", "MODIFICATIONS_CONTRACT", "RESULTS"}  # where WINNERS look
 _OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*(\d+)")
 _LotsCpvNuts = tuple[tuple[Lot, ...], tuple[str, ...], tuple[str, ...]]
-_Kids = dict[str, etree._Element]  # a node's children by name (Notice.kids)
-_Node: TypeAlias = etree._Element | None
 _PLACEHOLDER_VALUE = 1.0  # defence forms write 0.01 where the value is not published
 
 
@@ -95,7 +90,7 @@ def parse_notice(doc: RawDocument, source: str = "ted-export") -> TenderRecord:
         raise ParseError(doc.url, f"ungültiger Wert: {exc}") from exc
 
 
-def _form(sections: list[etree._Element]) -> _Node:
+def _form(sections: list[etree._Element]) -> Node:
     """The notice in its original language, German preferred; NOTICE_UUID is no form."""
     forms = [
         f
@@ -171,7 +166,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         for el in n.x(data, "t:REF_NOTICE/t:NO_DOC_OJS")
         + (n.x(form, ".//t:NOTICE_NUMBER_OJ") if defence else ojs_numbers)
     ] if data is not None else []  # fmt: skip
-    deadline = _deadline(n, form, procedure_k, codif, country, defence)
+    deadline = submission_deadline(n, form, procedure_k, codif, country, defence)
     buyer_name = _name(n, buyer_k)
     valued = oc_k.get("VAL_ESTIMATED_TOTAL", oc_k.get("VAL_TOTAL"))
     currency = (valued.get("CURRENCY") or "") if valued is not None else ""
@@ -186,7 +181,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         notice_type=local_name(form),
         form_type=FORM_TYPE_OF_STAGE[stage],
         notice_subtype=document_type,
-        publication_date=_yyyymmdd(n.value(coded_k.get("REF_OJS"), "t:DATE_PUB")),
+        publication_date=yyyymmdd(n.value(coded_k.get("REF_OJS"), "t:DATE_PUB")),
         language="DEU" if language == "DE" else language,
         title=title,
         description=description,
@@ -206,7 +201,7 @@ def _notice(n: Notice, doc: RawDocument, source: str) -> TenderRecord:
         currency=currency or (_code(coded_values[0], "CURRENCY") if coded_values else ""),
         procedure_type=_procedure_type(n, procedure_k),
         submission_deadline=deadline,
-        planned_date=_iso_date(n.leaf(oc_k.get("DATE_PUBLICATION_NOTICE"))),
+        planned_date=iso_date(n.leaf(oc_k.get("DATE_PUBLICATION_NOTICE"))),
         lots=lots,
         url=TED_NOTICE_URL.format(doc_id),
         seen_at=doc.fetched_at,
@@ -222,7 +217,7 @@ def _country(code: str) -> str:
     return COUNTRY3.get(code, code)
 
 
-def _code(element: _Node, attribute: str = "CODE") -> str:
+def _code(element: Node, attribute: str = "CODE") -> str:
     return (element.get(attribute) or "").strip() if element is not None else ""
 
 
@@ -232,7 +227,7 @@ def _stage(notice_type: str, document_type: str) -> Stage:
     return STAGE_BY_DOCUMENT_TYPE.get(document_type, Stage.UNKNOWN)
 
 
-def _name(n: Notice, address_k: _Kids) -> str:
+def _name(n: Notice, address_k: Kids) -> str:
     return n.leaf(address_k.get("OFFICIALNAME")) or n.text(address_k.get("ORGANISATION"), "t:OFFICIALNAME")
 
 
@@ -251,7 +246,7 @@ def _names_an_office(text: str) -> bool:
     return any(stem in folded for stem in _OFFICE_STEMS) and OFFICE_WORDS.search(text) is not None
 
 
-def _buyer_type(n: Notice, form: etree._Element, body_k: _Kids, codif: _Node, defence: bool) -> str:
+def _buyer_type(n: Notice, form: etree._Element, body_k: Kids, codif: Node, defence: bool) -> str:
     """CA_TYPE (2014 forms), the defence forms' type, or "utilities" for a sector entity."""
     if defence:
         found = n.attr(form, ".//t:TYPE_OF_CONTRACTING_AUTHORITY", "VALUE")
@@ -266,7 +261,7 @@ def _buyer_type(n: Notice, form: etree._Element, body_k: _Kids, codif: _Node, de
     )
 
 
-def _nature(n: Notice, form: etree._Element, oc_k: _Kids, codif: _Node, defence: bool) -> str:
+def _nature(n: Notice, form: etree._Element, oc_k: Kids, codif: Node, defence: bool) -> str:
     if defence:
         typed = n.attr(form, ".//t:TYPE_CONTRACT", "VALUE")
     else:
@@ -274,7 +269,7 @@ def _nature(n: Notice, form: etree._Element, oc_k: _Kids, codif: _Node, defence:
     return typed.lower() if typed else NATURE_BY_CODE.get(n.value(codif, "t:NC_CONTRACT_NATURE/@CODE"), "")
 
 
-def _procedure_type(n: Notice, procedure_k: _Kids) -> str:
+def _procedure_type(n: Notice, procedure_k: Kids) -> str:
     """The first PT_… element in document order: a child of PROCEDURE in the 2014 forms, deeper in
     the concession, utilities and defence directives' blocks."""
     for name, child in procedure_k.items():
@@ -313,7 +308,7 @@ def _lot(
     n: Notice,
     node: etree._Element,
     defence: bool,
-    parts: _Kids | None = None,
+    parts: Kids | None = None,
     codes: tuple[str, ...] = (),
 ) -> Lot:
     """An OBJECT_DESCR of the 2014 forms, or a defence PIN's LOT_PRIOR_INFORMATION."""
@@ -353,7 +348,7 @@ def _coded_value(values: list[etree._Element], kind: str) -> float | None:
     return _amount(next((value for value in values if value.get("TYPE") == kind), None))
 
 
-def _amount(element: _Node) -> float | None:
+def _amount(element: Node) -> float | None:
     """ "495000.00", "0,01" (defence forms), with 0.01 as the placeholder for "not published"."""
     text = "".join(element.itertext()).replace(" ", "").strip() if element is not None else ""
     if not text:
@@ -366,38 +361,3 @@ def _sum(n: Notice, node: etree._Element, expr: str) -> float | None:
     """The awarded lots' values together; placeholders count nothing."""
     total = sum(value for el in n.x(node, expr) if (value := _amount(el)) is not None)
     return total or None
-
-
-def _yyyymmdd(value: str) -> date | None:
-    return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) >= 8 else None
-
-
-def _iso_date(value: str) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
-
-
-def _deadline(
-    n: Notice, form: etree._Element, procedure_k: _Kids, codif: _Node, country: str, defence: bool
-) -> datetime | None:
-    """The form's DATE/TIME_RECEIPT_TENDERS, the defence forms' RECEIPT_LIMIT_DATE, or CODIF's
-    DT_DATE_FOR_SUBMISSION; local German time for German buyers."""
-    zone = BERLIN if country in ("DE", "") else ZoneInfo("UTC")
-    day = n.leaf(procedure_k.get("DATE_RECEIPT_TENDERS"))
-    clock = n.leaf(procedure_k.get("TIME_RECEIPT_TENDERS"))
-    if day:
-        return _at(date.fromisoformat(day[:10]), clock, zone)
-    limit = n.first(form, ".//t:RECEIPT_LIMIT_DATE") if defence else None
-    if limit is not None:
-        parts = [n.text(limit, f"t:{p}") for p in ("YEAR", "MONTH", "DAY")]
-        if all(parts):
-            return _at(date(*map(int, parts)), n.text(limit, "t:TIME"), zone)
-    coded = n.text(codif, "t:DT_DATE_FOR_SUBMISSION")
-    if coded[:8].isdigit():
-        return _at(_yyyymmdd(coded) or date.min, coded[9:], zone)
-    return None
-
-
-def _at(day: date, clock: str, zone: ZoneInfo) -> datetime:
-    clock = clock.strip()
-    at = time.fromisoformat(clock if len(clock) != 4 else f"0{clock}") if clock else time(23, 59, 59)
-    return datetime.combine(day, at, tzinfo=zone)

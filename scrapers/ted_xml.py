@@ -4,7 +4,7 @@ variant."""
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from lxml import etree
 
@@ -14,6 +14,8 @@ _LOCAL: dict[str, str] = {}  # "{namespace}TOWN" → "TOWN": the same few hundre
 # The text nodes below an element in document order, as itertext() gives them, in one call.
 _TEXTS = etree.XPath("descendant::text()", smart_strings=False, regexp=False)
 _FEW_PARAGRAPHS = 3
+Kids: TypeAlias = dict[str, etree._Element]  # a node's children by name (Notice.kids)
+Node: TypeAlias = etree._Element | None
 
 
 def _texts(element: etree._Element, size: int) -> list[str | None]:
