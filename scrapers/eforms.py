@@ -29,7 +29,7 @@ from scrapers.records import (
     postal_code,
     publication_key,
 )
-from scrapers.xmlsafe import parse_xml
+from scrapers.xmlsafe import parse_xml_without
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -49,6 +49,9 @@ PLACES = (
 )
 PREFERRED_LANGUAGE = "DEU"
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{}"
+# Read by no field, left out of the tree: each lot's (and the notice's) tendering terms,
+# criteria, appeal body and documents, 40 % of the bytes.
+UNREAD = ("cac:TenderingTerms",)
 _PUBLICATION_IN_URL = re.compile(r"/notice/(\d{1,8}-\d{4})/")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 _ZONES: dict[str, timezone] = {}  # "+02:00" → its timezone: the same few in every notice
@@ -163,7 +166,7 @@ def _amount(node: etree._Element, path: str) -> tuple[float | None, str]:
 
 
 def parse_notice(doc: RawDocument, source: str = "eforms") -> TenderRecord:
-    root = parse_xml(doc.body, doc.url)
+    root = parse_xml_without(doc.body, doc.url, UNREAD, repeated=True)
     try:
         return _notice(root, doc, source)
     except ValueError as exc:  # a malformed date, time or amount

@@ -31,3 +31,35 @@ def parse_xml(body: bytes, url: str) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise ParseError(url, "XML mit DOCTYPE/Entitäten wird abgelehnt")
     return root
+
+
+def parse_xml_without(
+    body: bytes, url: str, unread: tuple[str, ...], *, repeated: bool = False
+) -> etree._Element:
+    """The document without the elements named `unread` (in document order): libxml2 builds no
+    tree for what no field comes from, and what is cut is not checked either. The first
+    "<NAME>…</NAME>" of each is cut, looked for after the one before it, so the bytes are
+    searched about once; every one of them if `repeated` (an element of each lot).
+
+    Only markup can hide such a tag ("<" is escaped in text and barred from attributes): a
+    document with a comment, CDATA or DOCTYPE, or one whose rest does not parse, is parsed whole,
+    and its true error is the one reported. A processing instruction after the XML declaration
+    is not looked for (notices carry none; the search would cost a second pass over the bytes)."""
+    if b"!" in body and b"<!" in body:  # memchr first: "<!" alone is a slow search
+        return parse_xml(body, url)
+    kept: list[bytes] = []
+    done = 0
+    for name in unread:
+        start_tag, end_tag = f"<{name}>".encode(), f"</{name}>".encode()
+        while (start := body.find(start_tag, done)) >= 0 and (end := body.find(end_tag, start)) >= 0:
+            kept.append(body[done:start])
+            done = end + len(end_tag)
+            if not repeated:
+                break
+    if not kept:
+        return parse_xml(body, url)
+    kept.append(body[done:])
+    try:
+        return parse_xml(b"".join(kept), url)
+    except ParseError:
+        return parse_xml(body, url)
