@@ -141,7 +141,7 @@ def test_import_notices_tenders_sources_reparse() -> None:
     assert "eforms               teilweise    92 Dokumente  neu    79" in first.output
     assert "parse: file://" in first.output
     again = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
-    assert "neu     0  geändert    0" in again.output
+    assert "neu     0  geändert    0  unverändert    80  Fehler  12" in again.output  # 92 - 12 rejected
 
     listing = runner.invoke(app, ["tenders", "--search", "Neckargemünd", "-f", "json"])
     (row,) = json.loads(listing.output)

@@ -300,7 +300,8 @@ def test_foerderdatenbank_export_and_etag(httpserver: HTTPServer, engine: Engine
     first = run_source(engine, source, http, clock=clock())
     assert (first.status, first.counts.new) == ("ok", 3)
     second = run_source(engine, source, http, clock=clock())
-    assert (second.documents, second.counts.total) == (1, 0)  # 304: nothing downloaded, nothing parsed
+    counts = (second.counts.new, second.counts.changed, second.counts.unchanged)
+    assert (second.documents, counts) == (1, (0, 0, 3))  # 304: nothing downloaded or parsed, 3 unchanged
     assert httpserver.log[-1][1].status_code == 304
 
     open_to_public = find_funding(engine, berechtigt="Öffentliche Einrichtung")

@@ -137,16 +137,16 @@ def test_a_rejected_document_stays_reported_until_it_is_fixed(notices: Path) -> 
     assert "2 Dokumente  neu     1  geändert    0  unverändert     0  Fehler   1" in first.output
     assert f"parse: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in first.output
     second = runner.invoke(app, ["import-notices", str(notices)])
-    assert "2 Dokumente  neu     0  geändert    0  unverändert     0  Fehler   1" in second.output
+    assert "2 Dokumente  neu     0  geändert    0  unverändert     1  Fehler   1" in second.output
     assert f"parse: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in second.output
     listed = {s["name"]: s for s in json.loads(runner.invoke(app, ["sources", "-f", "json"]).output)}
     assert (listed["eforms"]["status"], listed["eforms"]["errors"]) == ("partial", 1)
 
     (notices / "a-kaputt.xml").write_bytes(FIXED.read_bytes())  # the publisher sent a good one
     fixed = runner.invoke(app, ["import-notices", str(notices)])
-    assert "2 Dokumente  neu     1  geändert    0  unverändert     0  Fehler   0" in fixed.output
+    assert "2 Dokumente  neu     1  geändert    0  unverändert     1  Fehler   0" in fixed.output
     again = runner.invoke(app, ["import-notices", str(notices)])
-    assert "2 Dokumente  neu     0  geändert    0  unverändert     0  Fehler   0" in again.output
+    assert "2 Dokumente  neu     0  geändert    0  unverändert     2  Fehler   0" in again.output
     listed = {s["name"]: s for s in json.loads(runner.invoke(app, ["sources", "-f", "json"]).output)}
     assert (listed["eforms"]["status"], listed["eforms"]["errors"]) == ("ok", 0)
 

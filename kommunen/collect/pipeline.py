@@ -72,25 +72,30 @@ def archive_validators(engine: Engine) -> Callable[[str], Validators | None]:
     return lookup
 
 
-def archive(session: Session, source: str, doc: RawDocument) -> RawDocumentRow | None:
-    """Store the body unless this exact body of this URL is already archived.
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """The row to parse into (the new one, or the archived one its parser rejected before), or
+    None when these bytes were parsed before: then the records they gave are unchanged."""
 
-    Returns the row to parse into: the new one, or the archived one its parser rejected before;
-    None when these bytes were parsed before (`kommunen reparse` redoes them)."""
+    row: RawDocumentRow | None
+    unchanged: int = 0
+
+
+def archive(session: Session, source: str, doc: RawDocument) -> Archived:
+    """Store the body unless this exact body of this URL is already archived (`kommunen reparse`
+    parses archived bodies again)."""
     digest = hashlib.sha256(doc.body).hexdigest()
     known = session.execute(
-        select(RawDocumentRow.id, RawDocumentRow.parse_error).where(
+        select(RawDocumentRow.id, RawDocumentRow.parse_error, RawDocumentRow.records).where(
             RawDocumentRow.source == source, RawDocumentRow.url == doc.url, RawDocumentRow.sha256 == digest
         )
     ).first()
     if known is not None:
-        return (
-            session.get(RawDocumentRow, known.id, options=[defer(RawDocumentRow.body_zlib)])
-            if known.parse_error
-            else None
-        )
+        if known.parse_error:
+            return Archived(session.get(RawDocumentRow, known.id, options=[defer(RawDocumentRow.body_zlib)]))
+        return Archived(None, known.records or 0)
     if doc.status == 304:
-        return None  # Http answered from an archived copy that is not this source's
+        return Archived(None)  # Http answered from an archived copy that is not this source's
     headers = {k.lower(): v for k, v in doc.headers.items()}
     row = RawDocumentRow(
         source=source,
@@ -106,7 +111,7 @@ def archive(session: Session, source: str, doc: RawDocument) -> RawDocumentRow |
         parse_error="",
     )
     session.add(row)
-    return row
+    return Archived(row)
 
 
 def this_holder() -> str:
@@ -198,10 +203,11 @@ def _process(
 ) -> None:
     summary.documents += 1
     with session_scope(engine) as session:
-        raw = archive(session, source.name, doc)
-        if raw is None:
-            return  # unchanged (304 or the same bytes) and parsed before
-        _parse_and_store(session, source, doc, summary, linker, raw)
+        archived = archive(session, source.name, doc)
+        summary.counts.unchanged += archived.unchanged  # 304 or the same bytes, parsed before
+        if archived.row is None:
+            return  # the run's row gets the count at its end (_finish)
+        _parse_and_store(session, source, doc, summary, linker, archived.row)
         session.execute(  # progress, in the document's own transaction: kept if the run is killed
             update(Run)
             .where(Run.id == summary.run_id)
@@ -230,6 +236,7 @@ def _parse_and_store(
         _error(session, summary, doc.url, "parse", exc.reason)
         return
     raw.parse_error = ""
+    raw.records = len(records)
     summary.counts += store_records(session, records, linker)
 
 

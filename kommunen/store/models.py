@@ -137,6 +137,8 @@ class RawDocumentRow(Base):
     body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
     # Why the parser rejected this body ("" when it parsed): reported again until it parses.
     parse_error: Mapped[str] = mapped_column(Text, server_default="")
+    # How many records it gave when parsed: counted as unchanged when the same bytes come again.
+    records: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Run(Base):
