@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kommunen.errors import ConfigError
+from scrapers.errors import os_reason
 
 PREFIX = "KOMMUNEN_"
 FILE_KEYS = frozenset(
@@ -81,7 +82,7 @@ def read_config_file(path: Path) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        raise ConfigError(f"{path}: Einstellungsdatei nicht lesbar ({exc.strerror})") from exc
+        raise ConfigError(f"{path}: Einstellungsdatei nicht lesbar ({os_reason(exc)})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: kein gültiges TOML ({exc})") from exc
     found: dict[str, str] = {}

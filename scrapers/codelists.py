@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError, ParseError
+from scrapers.errors import FetchError, ParseError, os_reason
 from scrapers.records import CodeRecord
 from scrapers.xmlsafe import parse_xml
 
@@ -99,7 +99,7 @@ class EformsCodelists:
                     try:
                         body, mtime = file.read_bytes(), datetime.fromtimestamp(file.stat().st_mtime, UTC)
                     except OSError as exc:
-                        yield FetchError(str(file), exc.strerror or "nicht lesbar")
+                        yield FetchError(str(file), os_reason(exc))
                         continue
                     yield RawDocument(file.resolve().as_uri(), body, mtime)
             return

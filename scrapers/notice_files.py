@@ -25,7 +25,7 @@ from typing import IO
 
 from scrapers import eforms, ted_export
 from scrapers.base import RawDocument, SourceKind
-from scrapers.errors import FetchError
+from scrapers.errors import FetchError, os_reason
 from scrapers.http import Http
 from scrapers.records import TenderRecord
 
@@ -139,7 +139,7 @@ class NoticeFiles:
                 return
             body = file.read_bytes()
         except OSError as exc:
-            yield FetchError(str(file), exc.strerror or "nicht lesbar")
+            yield FetchError(str(file), os_reason(exc))
             return
         yield RawDocument(url=url, body=body, fetched_at=mtime)
 

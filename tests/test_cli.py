@@ -88,10 +88,7 @@ def test_missing_database_content_and_file(
     monkeypatch.setattr("sys.argv", ["kommunen", "import-gemeinden", str(tmp_path / "nix.csv")])
     with pytest.raises(SystemExit):
         main()
-    assert (
-        capsys.readouterr().err
-        == f"Fehler: {tmp_path / 'nix.csv'}: Datei nicht lesbar (No such file or directory)\n"
-    )
+    assert capsys.readouterr().err == f"Fehler: {tmp_path / 'nix.csv'}: Datei nicht lesbar (gibt es nicht)\n"
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -168,8 +168,10 @@ def test_smtp_failure_marks_nothing(engine: Engine) -> None:
     dead = SmtpSettings(
         host="127.0.0.1", port=1, user="", password="", sender="a@b.example", starttls=False, ssl=False
     )
-    with pytest.raises(mail.SendError, match="Versand fehlgeschlagen"):
+    with pytest.raises(mail.SendError) as failed:
         run_digest(engine, dead, leads())
+    expected = "SMTP 127.0.0.1:1: Versand fehlgeschlagen (Verbindung abgelehnt); nichts als gesendet markiert"
+    assert str(failed.value) == expected
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(DigestSent)) == 0
 

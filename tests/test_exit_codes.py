@@ -57,6 +57,14 @@ def test_an_import_with_a_broken_file_stores_the_rest_and_exits_3(tmp_path: Path
     assert named[0]["fehler"].startswith("kein wohlgeformtes XML")
 
 
+def test_a_path_that_does_not_exist_is_named_in_german(tmp_path: Path) -> None:
+    missing = tmp_path / "tippfehler"
+    result = kommunen("import-notices", str(missing), str(SHARED / "tenders/bekanntmachungsservice-eforms"))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert f"fetch: {missing}: gibt es nicht" in result.stdout
+    assert "neu     5" in result.stdout
+
+
 def test_a_clean_import_exits_0() -> None:
     result = kommunen("import-notices", str(SHARED / "tenders/bekanntmachungsservice-eforms"))
     assert result.returncode == 0, result.stderr

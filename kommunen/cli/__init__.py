@@ -11,7 +11,6 @@ of `kommunen similar`); --help, a mistyped name and `app` (tests) see them all.
 from __future__ import annotations
 
 import copy
-import errno
 import importlib
 import sys
 from typing import Any
@@ -72,22 +71,10 @@ def command_app(args: list[str]) -> typer.Typer:
     return only if only.registered_commands else __getattr__("app")  # type: ignore[no-any-return]
 
 
-OS_ERRORS = {
-    errno.ENOENT: "gibt es nicht",
-    errno.EACCES: "keine Berechtigung",
-    errno.EPERM: "keine Berechtigung",
-    errno.EEXIST: "ist eine Datei, kein Ordner",
-    errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
-    errno.EISDIR: "ist ein Ordner, keine Datei",
-    errno.EROFS: "nur lesbar",
-    errno.ENOSPC: "kein Platz mehr auf dem Datenträger",
-}
-
-
 def main() -> None:
     """Exit codes (README): 0 ok, 1 error (nothing done), 2 wrong call, 3 partly done (a source or
     document failed; everything read is stored, `kommunen sources` names the errors)."""
-    from scrapers.errors import ScraperError
+    from scrapers.errors import ScraperError, os_reason
 
     try:
         command_app(sys.argv[1:])()
@@ -100,7 +87,7 @@ def main() -> None:
         if state.debug or not (database or isinstance(exc, KommunenError | ScraperError | OSError)):
             raise
         if isinstance(exc, OSError) and not isinstance(exc, ScraperError):
-            reason = OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+            reason = os_reason(exc)
             lines = [f"{exc.filename}: {reason}" if exc.filename else reason]
         else:
             lines = str(exc).splitlines()[:1] if database else str(exc).splitlines()

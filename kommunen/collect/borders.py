@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kommunen.errors import DataFileError
 from kommunen.store.models import Nachbar
 from scrapers import gebiete
-from scrapers.errors import ParseError
+from scrapers.errors import ParseError, os_reason
 
 VG5000 = Path("gebiete/vg5000_0101_2021")
 KREIS_LAYER = VG5000 / "VG5000_KRS"
@@ -40,7 +40,7 @@ def _layer(data_dir: Path, stem: Path) -> gebiete.Shapefile | None:
     try:
         return gebiete.Shapefile(str(paths[0]), *(p.read_bytes() for p in paths))
     except OSError as exc:
-        raise DataFileError(f"{paths[0]}: Datei nicht lesbar ({exc.strerror})") from exc
+        raise DataFileError(f"{paths[0]}: Datei nicht lesbar ({os_reason(exc)})") from exc
 
 
 def import_borders(session: Session, data_dir: Path) -> BorderResult:

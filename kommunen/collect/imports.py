@@ -28,7 +28,7 @@ from kommunen.store.records import store_records
 from kommunen.store.upsert import Counts, derived_unchanged, replace_derived
 from scrapers import anschriften, gebietsaenderungen
 from scrapers.base import RawDocument
-from scrapers.errors import ParseError
+from scrapers.errors import ParseError, os_reason
 from scrapers.gemeindeverzeichnis import Gemeindeverzeichnis
 from scrapers.records import GebietRecord, GemeindeRecord, PlzRecord
 
@@ -61,7 +61,7 @@ def read_document(path: Path) -> RawDocument:
         body = path.read_bytes()
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
-        raise DataFileError(f"{path}: Datei nicht lesbar ({exc.strerror})") from exc
+        raise DataFileError(f"{path}: Datei nicht lesbar ({os_reason(exc)})") from exc
     return RawDocument(url=str(path), body=body, fetched_at=mtime)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kommunen.errors import DataFileError
 from kommunen.store.models import Indikator, IndikatorWert
 from scrapers import inkar
-from scrapers.errors import ParseError
+from scrapers.errors import ParseError, os_reason
 
 # Newest first: its kuerzel name the indicators, the older build's are taken over by short name.
 SNAPSHOTS = (Path("indikatoren/inkar"), Path("indikatoren/inkar_2022-12"))
@@ -37,7 +37,7 @@ def _read(path: Path) -> tuple[str, bytes]:
     try:
         return str(path), path.read_bytes()
     except OSError as exc:
-        raise DataFileError(f"{path}: Datei nicht lesbar ({exc.strerror})") from exc
+        raise DataFileError(f"{path}: Datei nicht lesbar ({os_reason(exc)})") from exc
 
 
 def _snapshots(data_dir: Path) -> list[inkar.Snapshot]:

@@ -27,6 +27,7 @@ from kommunen.matching.score import Matcher
 from kommunen.matching.text import Corpus, KeywordScorer
 from kommunen.places.gemeinden import GemeindeIndex
 from kommunen.store.db import session_scope
+from scrapers.errors import os_reason
 
 MAX_LABELS = 100_000
 
@@ -97,7 +98,7 @@ def load_labels(path: Path) -> list[Label]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
     except OSError as exc:
-        raise LabelError(f"{path}: nicht lesbar ({exc.strerror})") from exc
+        raise LabelError(f"{path}: nicht lesbar ({os_reason(exc)})") from exc
     except UnicodeDecodeError as exc:
         raise LabelError(f"{path}: keine UTF-8-Datei") from exc
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["notice", "grade"]:

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 from kommunen.errors import KommunenError
+from scrapers.errors import os_reason
 
 MAX_FILE_BYTES = 256 * 1024  # the examples are under 2 KB
 
@@ -96,7 +97,7 @@ def read_bounded(path: Path, limits: str) -> str:
         with path.open("rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ProfileError(f"{path}: Profil nicht lesbar ({exc.strerror})") from exc
+        raise ProfileError(f"{path}: Profil nicht lesbar ({os_reason(exc)})") from exc
     if len(raw) > MAX_FILE_BYTES:
         raise ProfileError(
             f"{path}: Profil größer als {MAX_FILE_BYTES // 1024} KB – "

@@ -30,6 +30,7 @@ from kommunen.outputs.render import BERLIN
 from kommunen.store.db import session_scope
 from kommunen.store.models import DigestSent
 from scrapers.cleaning import clean_text
+from scrapers.errors import os_reason
 
 TEMPLATES = Path(__file__).with_name("templates")
 SECTIONS = (
@@ -179,8 +180,9 @@ def send(message: EmailMessage, smtp: SmtpSettings) -> None:
                 client.login(smtp.user, smtp.password)
             client.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) and exc.errno else str(exc)
         raise SendError(
-            f"SMTP {smtp.host}:{smtp.port}: Versand fehlgeschlagen ({exc}); nichts als gesendet markiert"
+            f"SMTP {smtp.host}:{smtp.port}: Versand fehlgeschlagen ({reason}); nichts als gesendet markiert"
         ) from exc
 
 
