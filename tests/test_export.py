@@ -135,8 +135,18 @@ def test_csv_for_german_excel(tmp_path: Path) -> None:
         rows = list(csv.reader(handle, delimiter=";"))
     assert rows[1][2] == "'" + HOSTILE
     assert rows[3][3] == "'@im Nachbarkreis"
+    assert rows[1][4] == "18.12.2026 13:00"  # 12:00 UTC, in German time as Excel shows it
+    assert (rows[1][5], rows[2][5]) == ("20.11.2026 07:00", "")  # first seen; unknown
+
+
+def test_csv_with_commas_is_for_other_tools(tmp_path: Path) -> None:
+    """`export --komma`: a comma-separated file keeps ISO dates, as tools outside Excel read them."""
+    path = tmp_path / "leads.csv"
+    export(leads(), path, NOW, delimiter=",")
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle, delimiter=","))
+    assert rows[0][:5] == ["Punkte", "Art", "Titel", "Warum", "Frist"]
     assert rows[1][4] == "2026-12-18T12:00:00+00:00"
-    assert (rows[1][5], rows[2][5]) == ("2026-11-20T06:00:00+00:00", "")  # first seen; unknown
 
 
 def test_json_and_ics(tmp_path: Path) -> None:
@@ -185,11 +195,13 @@ def test_list_commands_write_csv_for_german_excel() -> None:
         ("Reutlingen", "08415061", "118528"),
         ("Esslingen am Neckar", "08116019", "95881"),
     ]
+    assert (rows[0]["entfernung_km"], rows[0]["aehnlichkeit"]) == ("95,8", "0,925")  # "95.8": a date
 
     tenders = runner.invoke(app, ["tenders", "-f", "csv"]).output
     assert tenders.startswith("\ufeff")
     (row,) = csv.DictReader(io.StringIO(tenders.removeprefix("\ufeff")), delimiter=";")
     assert (row["titel"], row["auftraggeber"]) == ("'" + HOSTILE, "'@SUMME(A1)")
+    assert (row["veroeffentlicht"], row["frist"]) == ("23.03.2023", "22.05.2023 21:59")  # 20:59+01:00
 
     profile = str(Path(__file__).resolve().parents[1] / "data/profiles/integration.toml")
     listed = runner.invoke(app, ["leads", "--profile", profile, "--kind", "kommune", "-f", "csv"]).output

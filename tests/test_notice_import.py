@@ -147,3 +147,22 @@ def test_ted_eforms_award_names_its_winner() -> None:
     assert dortmund.submission_deadline == datetime(2024, 12, 4, 20, 0, tzinfo=timezone(timedelta(hours=1)))
     assert dortmund.seen_at == FETCHED_AT
     assert dortmund.submission_deadline.astimezone(UTC).hour == 19
+
+
+def test_a_notice_changed_back_is_read_again(engine: Engine, tmp_path: Path) -> None:
+    """A file that is A, then B, then A again holds A's values: A's old archived copy does not make
+    the third import "unverändert"."""
+    path = tmp_path / "000053-2020.xml"
+    real = (TENDERS / "ted-r209-de/000053-2020.xml").read_bytes()
+    edited = real.replace(b"<P>Elektroarbeiten Studentenwohnhaus", b"<P>Elektroarbeiten Wohnheim", 1)
+    runs = []
+    for body in (real, edited, real, real):
+        path.write_bytes(body)
+        summary = import_paths(engine, path)
+        runs.append((summary.counts.new, summary.counts.changed, summary.counts.unchanged))
+        with session_scope(engine) as session:
+            (title,) = session.scalars(select(Tender.title)).all()
+        assert title.startswith(
+            "Elektroarbeiten Wohnheim" if body == edited else "Elektroarbeiten Studentenwohnhaus"
+        )
+    assert runs == [(1, 0, 0), (0, 1, 0), (0, 1, 0), (0, 0, 1)]

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
 from kommunen.places.linking import KommunenLinker
@@ -82,20 +82,24 @@ class Archived:
 
 
 def archive(session: Session, source: str, doc: RawDocument) -> Archived:
-    """Store the body unless this exact body of this URL is already archived (`kommunen reparse`
-    parses archived bodies again)."""
+    """Store the body unless it is the newest archived body of this URL (`kommunen reparse` parses
+    archived bodies again). A body that comes back after another one (A, B, then A) is archived
+    anew as the newest and parsed: its records are A's again."""
     digest = hashlib.sha256(doc.body).hexdigest()
-    known = session.execute(
-        select(RawDocumentRow.id, RawDocumentRow.parse_error, RawDocumentRow.records).where(
-            RawDocumentRow.source == source, RawDocumentRow.url == doc.url, RawDocumentRow.sha256 == digest
-        )
-    ).first()
-    if known is not None:
-        if known.parse_error:
-            return Archived(session.get(RawDocumentRow, known.id, options=[defer(RawDocumentRow.body_zlib)]))
-        return Archived(None, known.records or 0)
+    versions = session.execute(
+        select(RawDocumentRow.id, RawDocumentRow.sha256, RawDocumentRow.parse_error, RawDocumentRow.records)
+        .where(RawDocumentRow.source == source, RawDocumentRow.url == doc.url)
+        .order_by(RawDocumentRow.id.desc())
+    ).all()
+    if versions and versions[0].sha256 == digest:
+        newest = versions[0]
+        if newest.parse_error:
+            return Archived(session.get(RawDocumentRow, newest.id, options=[defer(RawDocumentRow.body_zlib)]))
+        return Archived(None, newest.records or 0)
     if doc.status == 304:
         return Archived(None)  # Http answered from an archived copy that is not this source's
+    if earlier := [v.id for v in versions if v.sha256 == digest]:
+        session.execute(delete(RawDocumentRow).where(RawDocumentRow.id.in_(earlier)))
     headers = {k.lower(): v for k, v in doc.headers.items()}
     row = RawDocumentRow(
         source=source,
@@ -236,8 +240,9 @@ def _parse_and_store(
         _error(session, summary, doc.url, "parse", exc.reason)
         return
     raw.parse_error = ""
-    raw.records = len(records)
-    summary.counts += store_records(session, records, linker)
+    counts = store_records(session, records, linker)
+    raw.records = counts.total  # records of the same key counted once, as stored
+    summary.counts += counts
 
 
 def reparse(engine: Engine, source: Source) -> RunSummary:

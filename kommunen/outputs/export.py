@@ -47,7 +47,7 @@ def write_csv(leads: Sequence[Lead], path: Path, delimiter: str = ";") -> None:
         writer = csv.writer(out, delimiter=delimiter)
         writer.writerow(HEADER)
         for lead in leads:
-            writer.writerow([csv_cell(v) for v in _row(lead)])
+            writer.writerow([csv_cell(v, german=delimiter == ";") for v in _row(lead)])
 
 
 def write_json(leads: Sequence[Lead], path: Path) -> None:

@@ -2,8 +2,8 @@
 
 A table fits the terminal: short cells never wrap, long text wraps at words, and when even that
 does not fit, the columns a command names as optional are left out (and the table says so).
-CSV is written for German Excel, as `export` writes it: UTF-8 with BOM, semicolons, and a
-leading apostrophe on any cell a spreadsheet would run as a formula.
+CSV is written for German Excel, as `export` writes it: UTF-8 with BOM, semicolons, German dates
+and decimal commas, and a leading apostrophe on any cell a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -42,9 +42,18 @@ def safe(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def csv_cell(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+def csv_cell(value: Any, *, german: bool = True) -> Any:
+    """A cell as German Excel reads it: "18.12.2026 13:00" in German time, "95,8" (it reads
+    "95.8" as a date). Not german (a comma-separated file for other tools): ISO, decimal point."""
+    if not german and isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, datetime):
+        local = value.astimezone(BERLIN) if value.tzinfo else value
+        return local.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float):
+        return str(value).replace(".", ",") if german else value
     if isinstance(value, str):
         return safe(value)
     if isinstance(value, list | tuple):

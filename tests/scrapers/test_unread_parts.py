@@ -94,3 +94,36 @@ def test_a_broken_notice_reports_the_error_of_the_whole_document() -> None:
         parse_notice(dataclasses.replace(doc, body=broken))
     assert str(cut.value) == str(whole.value)
     assert "kein wohlgeformtes XML" in str(cut.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "end_tag", "nth"),
+    [
+        ("ted-eforms-de/481682-2024.xml", b"</cac:TenderingTerms>", 2),  # the first lot's, of 8
+        (
+            "ted-r209-de/298068_2018.xml",
+            b"</COMPLEMENTARY_INFO>",
+            1,
+        ),  # the German form's, 23 translations after it
+    ],
+)
+def test_an_end_tag_with_a_space_ends_its_element(path: str, end_tag: bytes, nth: int) -> None:
+    """ "</NAME >" is the same end tag: the cut must not run on to the next element of that name
+    (the next lot's, the next translation's) and leave a shorter notice that still parses."""
+    doc = recorded(f"tenders/{path}")
+    head, *tails = doc.body.split(end_tag)
+    spaced = (
+        end_tag.join([head, *tails[: nth - 1]]) + end_tag[:-1] + b"\n  >" + end_tag.join(tails[nth - 1 :])
+    )
+    assert len(spaced) == len(doc.body) + 3
+    assert parse_notice(dataclasses.replace(doc, body=spaced)) == parse_notice(doc)
+
+
+def test_a_document_in_utf7_is_parsed_whole() -> None:
+    """In UTF-7 "+ADw-" is a "<": the CDATA below hides "<b>" from libxml2 but not from a byte
+    search. No real notice is in UTF-7; libxml2 reads it all the same."""
+    hidden = b"+ADw-![CDATA[<b>]]+AD4-<c>bleibt</c><b>y</b>+ADw-![CDATA[ ]]+AD4-"
+    body = b'<?xml version="1.0" encoding="UTF-7"?><a>' + hidden + b"</a>"
+    root = parse_xml_without(body, "file:///utf7.xml", ("b",))
+    assert [child.tag for child in root] == ["c", "b"]
+    assert root.findtext("c") == "bleibt"
