@@ -136,7 +136,7 @@ def test_import_notices_tenders_sources_reparse() -> None:
     first = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
     assert first.exit_code == 0, first.output
     assert "eforms               teilweise    92 Dokumente  neu    79" in first.output
-    assert "parse: file://" in first.output
+    assert "Lesen: file://" in first.output
     again = runner.invoke(app, ["import-notices", str(SHARED / "tenders/eforms")])
     assert "neu     0  geändert    0  unverändert    80  Fehler  12" in again.output  # 92 - 12 rejected
 

@@ -61,7 +61,7 @@ def test_a_path_that_does_not_exist_is_named_in_german(tmp_path: Path) -> None:
     missing = tmp_path / "tippfehler"
     result = kommunen("import-notices", str(missing), str(SHARED / "tenders/bekanntmachungsservice-eforms"))
     assert result.returncode == 3, result.stdout + result.stderr
-    assert f"fetch: {missing}: gibt es nicht" in result.stdout
+    assert f"Abruf: {missing}: gibt es nicht" in result.stdout
     assert "neu     5" in result.stdout
 
 

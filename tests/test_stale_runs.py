@@ -135,10 +135,10 @@ def test_a_rejected_document_stays_reported_until_it_is_fixed(notices: Path) -> 
     broken_url = (notices / "a-kaputt.xml").resolve().as_uri()
     first = runner.invoke(app, ["import-notices", str(notices)])
     assert "2 Dokumente  neu     1  geändert    0  unverändert     0  Fehler   1" in first.output
-    assert f"parse: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in first.output
+    assert f"Lesen: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in first.output
     second = runner.invoke(app, ["import-notices", str(notices)])
     assert "2 Dokumente  neu     0  geändert    0  unverändert     1  Fehler   1" in second.output
-    assert f"parse: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in second.output
+    assert f"Lesen: {broken_url}: keine Bekanntmachungs-ID (BT-701)" in second.output
     listed = {s["name"]: s for s in json.loads(runner.invoke(app, ["sources", "-f", "json"]).output)}
     assert (listed["eforms"]["status"], listed["eforms"]["errors"]) == ("partial", 1)
 

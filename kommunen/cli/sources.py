@@ -19,6 +19,7 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kommunen.collect.pipeline import run_source
+    from kommunen.collect.sources import STAGES
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
@@ -40,7 +41,7 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
         fg=color,
     )
     for url, stage, message in summary.errors[:5]:
-        typer.echo(f"  {stage}: {url}: {message}")
+        typer.echo(f"  {STAGES.get(stage, stage)}: {url}: {message}")
     if len(summary.errors) > 5:
         typer.echo(f"  … und {len(summary.errors) - 5} weitere: kommunen sources {source.name}")
     if summary.status != "ok":
