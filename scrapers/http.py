@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -68,6 +68,14 @@ class Validators:
 ValidatorStore = Callable[[str], Validators | None]  # what the archive knows of a URL
 
 
+class PauseStore(Protocol):
+    """Where a host's pause outlives the process, so that the next run keeps to it too."""
+
+    def load(self) -> dict[str, tuple[datetime, str, int]]: ...  # host → (until, reason, status)
+
+    def save(self, host: str, until: datetime, reason: str, status: int) -> None: ...
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -79,6 +87,7 @@ class Http:
     validators: ValidatorStore | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = _now
+    pauses: PauseStore | None = None
     _client: httpx.Client = field(init=False, repr=False)
     _last_request: dict[str, float] = field(init=False, default_factory=dict)
     _robots: dict[str, Protego | FetchError] = field(init=False, default_factory=dict)
@@ -93,6 +102,10 @@ class Http:
             follow_redirects=False,  # _follow does it, asking each new host's robots.txt first
             transport=self.transport,
         )
+        now, started = self.clock(), time.monotonic()
+        for host, (until, reason, status) in (self.pauses.load() if self.pauses else {}).items():
+            if until > now:
+                self._paused[host] = (started + (until - now).total_seconds(), reason, status)
 
     def close(self) -> None:
         self._client.close()
@@ -295,6 +308,8 @@ class Http:
         until = self.clock() + timedelta(seconds=seconds)
         reason = f"{why}: Quelle pausiert bis {until:%d.%m.%Y %H:%M} UTC"
         self._paused[urlsplit(url).netloc] = (time.monotonic() + seconds, reason, status)
+        if self.pauses is not None:
+            self.pauses.save(urlsplit(url).netloc, until, reason, status)
         return SourcePaused(url, reason, status)
 
     def _check_paused(self, url: str) -> None:

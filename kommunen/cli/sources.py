@@ -69,6 +69,7 @@ def scrape(
     from kommunen.collect.pipeline import archive_validators, utcnow
     from kommunen.collect.sources import due_sources, get_source, make_http
     from kommunen.config import ScrapeSettings
+    from kommunen.store.pauses import StoredPauses
 
     db = engine()
     now = utcnow()
@@ -82,7 +83,7 @@ def scrape(
         if not chosen:
             typer.echo("Keine Quelle ist fällig (kommunen sources zeigt die Zeitpläne).")
     start = since.replace(tzinfo=UTC) if since else None
-    with make_http(settings, archive_validators(db)) as http:
+    with make_http(settings, archive_validators(db), StoredPauses(db)) as http:
         for source in chosen:
             scrape_one(db, source, http, start)
 

@@ -131,10 +131,11 @@ def release_lock(engine: Engine, holder: str) -> None:
 def scrape_job(name: str) -> None:
     from kommunen.collect.pipeline import archive_validators, run_source
     from kommunen.collect.sources import get_source, make_http
+    from kommunen.store.pauses import StoredPauses
 
     engine = engine_for(Settings.from_env())
     settings = ScrapeSettings.from_env()
-    with make_http(settings, archive_validators(engine)) as http:
+    with make_http(settings, archive_validators(engine), StoredPauses(engine)) as http:
         summary = run_source(engine, get_source(name, settings), http)
     logger.info(
         "scrape source=%s status=%s new=%d errors=%d",

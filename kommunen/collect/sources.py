@@ -14,7 +14,7 @@ from kommunen.errors import ConfigError
 from kommunen.store.db import session_scope
 from kommunen.store.models import Run, RunError
 from scrapers import bund, codelists, foerderdatenbank, gemeindeverzeichnis, oeffentlichevergabe, ted
-from scrapers.http import Http, HttpSettings, ValidatorStore
+from scrapers.http import Http, HttpSettings, PauseStore, ValidatorStore
 from scrapers.oparl import OParl
 from scrapers.registry import SOURCES
 from scrapers.replay import ReplayTransport
@@ -91,7 +91,9 @@ def due_sources(engine: Engine, settings: ScrapeSettings, now: datetime) -> tupl
     return chosen, skipped
 
 
-def make_http(settings: ScrapeSettings, validators: ValidatorStore | None = None) -> Http:
+def make_http(
+    settings: ScrapeSettings, validators: ValidatorStore | None = None, pauses: PauseStore | None = None
+) -> Http:
     transport = None
     if settings.mirror is not None:
         manifest = settings.mirror / "manifest.json"
@@ -104,7 +106,7 @@ def make_http(settings: ScrapeSettings, validators: ValidatorStore | None = None
         user_agent=f"kommunen/0.1 (Lead-Finder fuer Sozialunternehmen; {settings.contact})",
         min_interval=0.0 if transport else settings.min_interval,
     )
-    return Http(settings=http_settings, transport=transport, validators=validators)
+    return Http(settings=http_settings, transport=transport, validators=validators, pauses=pauses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from kommunen.config import Settings
 from kommunen.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0018"  # tests/test_db.py checks this equals Alembic's head revision
+HEAD = "0019"  # tests/test_db.py checks this equals Alembic's head revision
 
 
 def make_engine(url: str) -> Engine:

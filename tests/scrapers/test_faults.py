@@ -34,6 +34,7 @@ from werkzeug import Request, Response
 from kommunen.collect.pipeline import run_source
 from kommunen.store.db import session_scope
 from kommunen.store.models import RawDocumentRow, Run, RunError
+from kommunen.store.pauses import StoredPauses
 from scrapers.base import RawDocument
 from scrapers.bund import Bund
 from scrapers.errors import FetchError, ParseError, RobotsDisallowed, SourcePaused
@@ -644,6 +645,35 @@ def test_a_paused_source_is_recorded_and_the_next_runs(
         assert session.scalars(select(RunError.url)).all() == [fault.url_for("/p")]
         urls = session.scalars(select(RawDocumentRow.url).order_by(RawDocumentRow.id)).all()
     assert urls == [main.url_for("/feed-a"), main.url_for("/gut/1"), main.url_for("/feed-b")]  # nothing twice
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_pause_outlives_the_process_that_was_told(fault: HTTPServer, tmp_path: Path, backend: str) -> None:
+    """Retry-After 7200 at 05:00: a run at 06:00 (cron, a new process) asks the host nothing,
+    one at 07:01 asks again."""
+    engine = fresh_engine(backend, tmp_path)
+    fault.expect_request("/robots.txt").respond_with_data("", status=404)
+    fault.expect_request("/p").respond_with_data("", status=429, headers={"Retry-After": "7200"})
+
+    def run_at(hour: int, minute: int) -> Http:
+        clock = lambda: datetime(2026, 11, 20, hour, minute, tzinfo=UTC)  # noqa: E731
+        return Http(
+            settings=HttpSettings(**BASE), clock=clock, sleep=lambda _s: None, pauses=StoredPauses(engine)
+        )
+
+    with run_at(5, 0) as http, pytest.raises(SourcePaused):
+        http.get(fault.url_for("/p"))
+    asked = len(fault.log)
+    with run_at(6, 0) as http, pytest.raises(SourcePaused) as paused:
+        http.get(fault.url_for("/p"))
+    assert paused.value.reason == "HTTP 429, Retry-After 7200 s: Quelle pausiert bis 20.11.2026 07:00 UTC"
+    assert len(fault.log) == asked  # not even robots.txt
+    fault.clear()
+    fault.expect_request("/robots.txt").respond_with_data("", status=404)
+    fault.expect_request("/p").respond_with_data("wieder da")
+    with run_at(7, 1) as http:
+        assert http.get(fault.url_for("/p")).body == b"wieder da"
     engine.dispose()
 
 
