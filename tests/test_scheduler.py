@@ -19,9 +19,11 @@ from kommunen.collect.scheduler import (
     make_scheduler,
     planned_jobs,
     release_lock,
+    scrape_job,
 )
 from kommunen.config import DigestSettings, ScrapeSettings
 from kommunen.store.db import session_scope
+from kommunen.store.lock import job_lock
 from kommunen.store.models import Run
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -102,6 +104,25 @@ def import_job() -> None:
     from tests.recorded import SHARED
 
     run_source(engine_for(Settings.from_env()), NoticeFiles([SHARED / "tenders/eforms/veat_23.xml"]), None)  # type: ignore[arg-type]
+
+
+def test_a_scheduler_job_waits_while_a_command_writes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron `kommunen run` holds the database's job lock: the scheduler's job (in a thread of its
+    own, as APScheduler runs it) waits for it rather than writing alongside."""
+    monkeypatch.setenv("KOMMUNEN_DATABASE_URL", str(engine.url.render_as_string(hide_password=False)))
+    with job_lock(engine, "run"):
+        job = threading.Thread(target=scrape_job, args=("eforms",))
+        job.start()
+        job.join(1.5)
+        assert job.is_alive()
+        with session_scope(engine) as session:
+            assert session.scalars(select(Run.source)).all() == []
+    job.join(30)
+    assert not job.is_alive()
+    with session_scope(engine) as session:
+        assert session.scalars(select(Run.status)).all() == ["ok"]
 
 
 def test_lock_keeps_a_second_scheduler_out(engine: Engine) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kommunen.cli.common import FormatOption, ProfileOption, app, engine, gemeinde_index
+from kommunen.cli.common import FormatOption, ProfileOption, app, engine, exclusive, gemeinde_index
 from kommunen.cli.german import GermanTyper, readable
 from kommunen.outputs.render import Format
 
@@ -234,6 +234,7 @@ def export(
 
 
 @app.command()
+@exclusive("digest")
 def digest(
     profile: ProfileOption,
     to: Annotated[str, typer.Option("--to", help="Empfänger, z. B. team@example.org.")],

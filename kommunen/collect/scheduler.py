@@ -131,11 +131,15 @@ def release_lock(engine: Engine, holder: str) -> None:
 def scrape_job(name: str) -> None:
     from kommunen.collect.pipeline import archive_validators, run_source
     from kommunen.collect.sources import get_source, make_http
+    from kommunen.store.lock import job_lock
     from kommunen.store.pauses import StoredPauses
 
     engine = engine_for(Settings.from_env())
     settings = ScrapeSettings.from_env()
-    with make_http(settings, archive_validators(engine), StoredPauses(engine)) as http:
+    with (
+        job_lock(engine, f"scrape {name}", on_wait=logger.info),  # a cron `kommunen run` may be writing
+        make_http(settings, archive_validators(engine), StoredPauses(engine)) as http,
+    ):
         summary = run_source(engine, get_source(name, settings), http)
     logger.info(
         "scrape source=%s status=%s new=%d errors=%d",
@@ -155,24 +159,26 @@ def digest_job() -> None:
     from kommunen.outputs import digest as mail
     from kommunen.outputs import report
     from kommunen.places.gemeinden import GemeindeIndex
+    from kommunen.store.lock import job_lock
 
     settings = DigestSettings.from_env()
     if settings is None:
         return
     engine = engine_for(Settings.from_env())
     profile = load_profile(Path(settings.profile))
-    now = utcnow()
-    with session_scope(engine) as session:
-        index = GemeindeIndex(session)
-    leads = rank(engine, profile, index, now)
-    store_leads(engine, profile, leads, now)
-    smtp = SmtpSettings.from_env()
-    anhang = report.anhang(engine, profile, leads, index, Settings.from_env().data_dir, now)  # the day's map
-    for recipient in settings.recipients:
-        built = mail.build(engine, profile.name, settings.profile, recipient, leads)
-        if built.items:
-            mail.send(mail.compose(built, smtp.sender, recipient, now, anhang), smtp)
-            mail.mark_sent(engine, built, recipient, now)
+    with job_lock(engine, "digest", on_wait=logger.info):  # one digest at a time: none sent twice
+        now = utcnow()
+        with session_scope(engine) as session:
+            index = GemeindeIndex(session)
+        leads = rank(engine, profile, index, now)
+        store_leads(engine, profile, leads, now)
+        smtp = SmtpSettings.from_env()
+        anhang = report.anhang(engine, profile, leads, index, Settings.from_env().data_dir, now)  # the map
+        for recipient in settings.recipients:
+            built = mail.build(engine, profile.name, settings.profile, recipient, leads)
+            if built.items:
+                mail.send(mail.compose(built, smtp.sender, recipient, now, anhang), smtp)
+                mail.mark_sent(engine, built, recipient, now)
 
 
 def run_forever(engine: Engine) -> None:

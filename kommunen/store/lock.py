@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -24,7 +25,9 @@ from kommunen.errors import KommunenError
 
 WAIT_S = 15 * 60  # a morning run takes minutes; a second one waits rather than fails
 POLL_S = 0.2
-_held: dict[str, int] = {}  # database → depth: `run` calls the imports, which lock too
+# (database, thread) → depth: `run` calls the imports, which lock too. Per thread: the scheduler
+# runs its jobs in threads, and one job's lock must hold off another's, not let it in.
+_held: dict[tuple[str, int], int] = {}
 
 
 class JobBusy(KommunenError):
@@ -35,7 +38,7 @@ class JobBusy(KommunenError):
 def job_lock(
     engine: Engine, job: str, *, wait_s: float = WAIT_S, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[None]:
-    key = engine.url.render_as_string(hide_password=True)
+    key = (engine.url.render_as_string(hide_password=True), threading.get_ident())
     if _held.get(key):
         _held[key] += 1
         try:
@@ -54,7 +57,7 @@ def job_lock(
     try:
         yield
     finally:
-        _held[key] = 0
+        del _held[key]
         if held is not None:
             held()
 
