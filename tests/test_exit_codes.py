@@ -57,12 +57,13 @@ def test_an_import_with_a_broken_file_stores_the_rest_and_exits_3(tmp_path: Path
     assert named[0]["fehler"].startswith("kein wohlgeformtes XML")
 
 
-def test_a_path_that_does_not_exist_is_named_in_german(tmp_path: Path) -> None:
+def test_a_mistyped_path_is_the_calls_error_and_nothing_is_imported(tmp_path: Path) -> None:
+    """Exit 1, as for any wrong path: cron sees a wrong call, not a source that failed in part."""
     missing = tmp_path / "tippfehler"
-    result = kommunen("import-notices", str(missing), str(SHARED / "tenders/bekanntmachungsservice-eforms"))
-    assert result.returncode == 3, result.stdout + result.stderr
-    assert f"Abruf: {missing}: gibt es nicht" in result.stdout
-    assert "neu     5" in result.stdout
+    result = kommunen("import-notices", str(SHARED / "tenders/bekanntmachungsservice-eforms"), str(missing))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert one_german_line(result) == f"Fehler: {missing}: gibt es nicht"
+    assert "Dokumente" not in result.stdout  # checked before anything is read
 
 
 def test_a_clean_import_exits_0() -> None:

@@ -88,11 +88,11 @@ def run(
         write_export(shown, output, utcnow())
         new = new_by_kind(loaded.name, started)
         counts = ", ".join(
-            f"{ranked.count_of(kind)} {label} ({new.get(kind, 0)} neu)"
-            for kind, label in (
-                ("tender", "Ausschreibungen"),
-                ("funding", "Förderprogramme"),
-                ("kommune", "Kommunen"),
+            f"{ranked.count_of(kind)} {one if ranked.count_of(kind) == 1 else many} ({new.get(kind, 0)} neu)"
+            for kind, one, many in (
+                ("tender", "Ausschreibung", "Ausschreibungen"),
+                ("funding", "Förderprogramm", "Förderprogramme"),
+                ("kommune", "Kommune", "Kommunen"),
             )
         )
         typer.echo(f"\nLeads für {loaded.name}: {counts} → {output}")

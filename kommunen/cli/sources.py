@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -109,6 +110,9 @@ def import_notices(
     """
     from scrapers.notice_files import NoticeFiles
 
+    for path in paths:  # a mistyped path is the call's error (exit 1), not a source's (exit 3)
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "gibt es nicht", str(path))
     scrape_one(engine(), NoticeFiles(paths), None, None)
 
 
@@ -241,13 +245,14 @@ def tenders(
         str, typer.Option("--search", "-s", help="Wörter in Titel, Beschreibung, Auftraggeber.")
     ] = "",
     land: Annotated[
-        str | None, typer.Option("--land", help="Land des Auftraggebers (BY, Bayern, 09).")
+        str | None,
+        typer.Option("--land", help="Land des Auftraggebers oder des Leistungsorts (BY, Bayern, 09)."),
     ] = None,
     offen: Annotated[
         bool,
         typer.Option("--offen", help="Nur offene: Frist in der Zukunft (oder ohne), nicht schon vergeben."),
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Höchstens so viele.")] = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Gespeicherte Ausschreibungen durchsuchen.
@@ -297,7 +302,7 @@ def foerderprogramme(
         str, typer.Option("--berechtigt", help="Förderberechtigte, z. B. Kommune, Verband/Vereinigung.")
     ] = "",
     gebiet: Annotated[str, typer.Option("--gebiet", help="Fördergebiet, z. B. bundesweit, Bayern.")] = "",
-    limit: Annotated[int, typer.Option("--limit", help="Höchstens so viele.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Höchstens so viele.")] = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Gespeicherte Förderprogramme durchsuchen.
