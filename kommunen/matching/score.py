@@ -219,15 +219,15 @@ class Matcher:
 
     def _deadline(self, deadline: datetime | None, planned: object) -> Component | str:
         if deadline is None:
+            day = date.fromisoformat(str(planned)[:10]).strftime("%d.%m.%Y") if planned else ""
             if planned and str(planned) >= self.now.date().isoformat():
-                day = date.fromisoformat(str(planned)[:10]).strftime("%d.%m.%Y")
                 return Component(
                     "frist",
                     0.8,
                     f"frühes Signal: Ausschreibung geplant ab {day}, jetzt ansprechen (Markterkundung)",
                 )
             if planned:
-                return Component("frist", 0.2, f"Vorinformation, geplant war {planned}")
+                return Component("frist", 0.2, f"Vorinformation, geplant war {day}")
             return Component("frist", 0.5, "")
         days = (deadline - self.now).days
         if deadline < self.now:
