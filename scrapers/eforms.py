@@ -59,9 +59,7 @@ _CHECK_DIGIT = re.compile(r"^(\d{8})-\d$")
 _FREE_TEXT_PLACE = re.compile(r"\b(\d{5})\s+([^,;]+)")
 _OFFICE = re.compile(r"\b(Amt|Referat|Fachdienst|Fachbereich|Dezernat|Abteilung|Vergabestelle)\b|amt\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTACT = re.compile(
-    r"(?:Tel|Fax|E-?Mail|Internet|Web|www\.|https?:)|.*@", re.I
-)  # a way to reach, no office
+_CONTACT = re.compile(r"Tel|Fax|E-?Mail|Internet|Web|www\.|https?:", re.I)  # a way to reach, no office
 _PLACEHOLDER_AMOUNT = 1.0
 _NOTICE_VERSION = re.compile(r"(?<=[0-9a-f]{12})-\d{2}$")  # "<uuid>-01": notice id and version
 
@@ -282,7 +280,7 @@ def _free_text_buyer(line: str) -> tuple[str, str, str, str, str]:
     parts = [p.strip() for p in line.split(",")]
     place = _FREE_TEXT_PLACE.search(line)
     email = _EMAIL.search(line)
-    offices = [p for p in parts[1:] if _OFFICE.search(p) and not _CONTACT.match(p)]  # not "E-Mail: bauamt@…"
+    offices = [p for p in parts[1:] if _OFFICE.search(p) and not (_CONTACT.match(p) or _EMAIL.search(p))]
     return (
         parts[0],
         place.group(1) if place else "",

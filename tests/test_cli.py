@@ -103,6 +103,7 @@ def test_run_is_the_main_job(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 0, result.output
     assert "Leads für Mehrsprachig gGmbH: " in result.output
+    assert "foerderdatenbank     ok            1 Dokument   neu     3" in result.output  # one export
     assert "Digest: nicht eingerichtet" in result.output
     book = openpyxl.load_workbook(Path(os.environ["KOMMUNEN_HOME"]) / "leads.xlsx")
     assert book["Kommunen"].max_row > 1

@@ -210,6 +210,18 @@ def test_municipal_buyer_scores_with_reasons(loaded) -> None:  # type: ignore[no
     assert lead.lead_id.startswith("tender:eforms:")
 
 
+def test_a_prior_information_notice_says_when_it_was_planned(loaded) -> None:  # type: ignore[no-untyped-def]
+    """The SDK's pin-only_81 plans its call for 2020-08-01: an early signal before, a past plan after."""
+    engine, index = loaded
+    with session_scope(engine) as session:
+        pin = session.scalars(select(Tender).where(Tender.source_url.endswith("/pin-only_81.xml"))).one()
+        before = Matcher(load_profile(PROFILE), index, datetime(2020, 3, 1, tzinfo=UTC)).tender(pin)
+        after = Matcher(load_profile(PROFILE), index, NOW).tender(pin)
+    early = "frühes Signal: Ausschreibung geplant ab 01.08.2020, jetzt ansprechen (Markterkundung)"
+    assert {c.name: c.evidence for c in before.components}["frist"] == early
+    assert {c.name: c.evidence for c in after.components}["frist"] == "Vorinformation, geplant war 01.08.2020"
+
+
 def test_rank_and_store_kommune_leads(loaded) -> None:  # type: ignore[no-untyped-def]
     engine, index = loaded
     profile = load_profile(PROFILE)

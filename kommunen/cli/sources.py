@@ -36,7 +36,8 @@ def scrape_one(engine, source, http, since):  # type: ignore[no-untyped-def]
         summary = run_source(engine, source, http, since=since, on_document=tick)
     color = {"ok": "green", "partial": "yellow"}.get(summary.status, "red")
     typer.secho(
-        f"{source.name:<20} {readable(summary.status):<9} {summary.documents:>5} Dokumente  "
+        f"{source.name:<20} {readable(summary.status):<9} {summary.documents:>5} "
+        f"{'Dokument ' if summary.documents == 1 else 'Dokumente'}  "
         f"neu {summary.counts.new:>5}  geändert {summary.counts.changed:>4}  "
         f"unverändert {summary.counts.unchanged:>5}  Fehler {len(summary.errors):>3}",
         fg=color,
